@@ -1,0 +1,496 @@
+//! The engine: open intervals, coverage runs, and every time DESIGN.md defines.
+//!
+//! Everything walks forward from an instant through *runs*: maximal stretches during
+//! which a coverage is open, built lazily by merging each team's intervals in start order.
+
+use crate::Error;
+use crate::config::FirstReply;
+use crate::schedule::{Coverage, Schedule, Team};
+use crate::zone::{Instant, to_local, to_utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+/// How far ahead (in local days) the engine looks before it says "never".
+pub const HORIZON_DAYS: u32 = 3 * 366;
+
+/// One merged open run of a coverage, `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// First open instant (for the run holding the search start, no earlier than a day before it).
+    pub start: Instant,
+    /// First closed instant.
+    pub end: Instant,
+    /// False when the horizon was reached while the run was still open, so it may last longer.
+    pub end_known: bool,
+}
+
+/// Seconds since 1970-01-01T00:00 local at the start of `date`.
+fn local_midnight(date: NaiveDate) -> i64 {
+    (i64::from(date.num_days_from_ce()) - 719_163) * 86_400
+}
+
+/// The open intervals of a team that start on local date `date`, as instants, sorted.
+/// A holiday on `date` closes them or replaces them with its reduced hours.
+pub fn team_intervals_on(team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
+    out.clear();
+    let hours = match team.holidays.on(date) {
+        Some(h) => h.rule.hours.as_deref().unwrap_or(&[]),
+        None => team.hours_on(date.weekday()),
+    };
+    let midnight = local_midnight(date);
+    for iv in hours {
+        let s = team.zone.resolve(midnight + i64::from(iv.start) * 60);
+        let e = team.zone.resolve(midnight + i64::from(iv.end) * 60);
+        // An interval that lies wholly inside a spring-forward gap does not happen that day.
+        if e > s {
+            out.push((s, e));
+        }
+    }
+    out.sort_unstable();
+}
+
+/// Walks one team's intervals forward, a local day at a time.
+struct TeamCursor<'a> {
+    team: &'a Team,
+    next_date: NaiveDate,
+    days_left: u32,
+    buf: Vec<(Instant, Instant)>,
+    pos: usize,
+}
+
+impl<'a> TeamCursor<'a> {
+    fn new(team: &'a Team, from: Instant) -> Self {
+        // Intervals starting the local day before can still be open at `from`.
+        let date = to_local(team.zone.as_ref(), from).date();
+        let start = date.pred_opt().unwrap_or(date);
+        TeamCursor {
+            team,
+            next_date: start,
+            days_left: HORIZON_DAYS + 2,
+            buf: Vec::with_capacity(4),
+            pos: 0,
+        }
+    }
+
+    fn peek(&mut self) -> Option<(Instant, Instant)> {
+        while self.pos == self.buf.len() {
+            if self.days_left == 0 {
+                return None;
+            }
+            team_intervals_on(self.team, self.next_date, &mut self.buf);
+            self.pos = 0;
+            self.days_left -= 1;
+            self.next_date = self.next_date.succ_opt()?;
+        }
+        Some(self.buf[self.pos])
+    }
+
+    fn exhausted(&self) -> bool {
+        self.days_left == 0 && self.pos == self.buf.len()
+    }
+}
+
+/// A coverage's runs, in order, from about a day before an instant onwards.
+pub struct Runs<'a> {
+    cursors: Vec<TeamCursor<'a>>,
+}
+
+impl Runs<'_> {
+    fn pop_min(&mut self, not_after: Option<Instant>) -> Option<(Instant, Instant)> {
+        let mut best: Option<(usize, (Instant, Instant))> = None;
+        for (i, c) in self.cursors.iter_mut().enumerate() {
+            if let Some(iv) = c.peek() {
+                if best.is_none_or(|(_, b)| iv.0 < b.0) {
+                    best = Some((i, iv));
+                }
+            }
+        }
+        let (i, iv) = best?;
+        if not_after.is_some_and(|limit| iv.0 > limit) {
+            return None;
+        }
+        self.cursors[i].pos += 1;
+        Some(iv)
+    }
+}
+
+impl Iterator for Runs<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        let (start, mut end) = self.pop_min(None)?;
+        // Runs of several teams merge when they touch or overlap.
+        while let Some((_, e)) = self.pop_min(Some(end)) {
+            end = end.max(e);
+        }
+        let end_known = !self.cursors.iter().any(TeamCursor::exhausted);
+        Some(Run {
+            start,
+            end,
+            end_known,
+        })
+    }
+}
+
+/// Where a closed coverage's closing comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// A holiday of the home team.
+    Holiday {
+        /// Its name ("Presidents' Day").
+        name: String,
+    },
+    /// Simply outside the team's hours.
+    OutsideHours,
+}
+
+/// `replyby status`: is the coverage open at an instant, and until or from when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// Coverage id.
+    pub coverage: String,
+    /// The instant asked about.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<Utc>,
+    /// Open at `at`.
+    pub open: bool,
+    /// End of the open run holding `at`; `null` when closed or when it never closes.
+    #[serde(with = "rfc3339::option")]
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Start of the next run; `null` when open or when it never opens.
+    #[serde(with = "rfc3339::option")]
+    pub next_open: Option<DateTime<Utc>>,
+    /// Why it is closed; `null` while open.
+    pub reason: Option<Reason>,
+}
+
+/// `replyby quote`: what a request written at an instant gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    /// Plan id.
+    pub plan: String,
+    /// When it was written.
+    #[serde(with = "rfc3339")]
+    pub submitted_at: DateTime<Utc>,
+    /// When the team gets it.
+    #[serde(with = "rfc3339")]
+    pub release_at: DateTime<Utc>,
+    /// By when the customer hears back.
+    #[serde(with = "rfc3339")]
+    pub respond_by: DateTime<Utc>,
+}
+
+/// One closed (or reduced-hours) day of one team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClosedDay {
+    /// The date, in the team's zone.
+    pub date: NaiveDate,
+    /// Team id.
+    pub team: String,
+    /// Holiday name.
+    pub name: String,
+    /// Reduced hours that day; empty when closed all day.
+    pub hours: Vec<String>,
+}
+
+fn check_range(t: Instant) -> Result<(), Error> {
+    // 1900-01-01 .. 2500-01-01 keeps every date computation inside chrono's range.
+    if (-2_208_988_800..=16_725_225_600).contains(&t) {
+        Ok(())
+    } else {
+        Err(Error::OutOfRange(to_utc(t).to_rfc3339()))
+    }
+}
+
+fn check_date(d: NaiveDate) -> Result<(), Error> {
+    if (1900..2500).contains(&d.year()) {
+        Ok(())
+    } else {
+        Err(Error::OutOfRange(d.to_string()))
+    }
+}
+
+impl Schedule {
+    fn coverage(&self, id: &str) -> Result<&Coverage, Error> {
+        self.coverages
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::UnknownCoverage(id.to_owned()))
+    }
+
+    fn plan_by_id(&self, id: &str) -> Result<&crate::Plan, Error> {
+        self.plans
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| Error::UnknownPlan(id.to_owned()))
+    }
+
+    /// The runs of a coverage with teams, from about a day before `from`.
+    pub fn runs_from(&self, coverage: &Coverage, from: Instant) -> Runs<'_> {
+        Runs {
+            cursors: coverage
+                .teams
+                .iter()
+                .map(|&t| TeamCursor::new(&self.teams[t], from))
+                .collect(),
+        }
+    }
+
+    /// The open runs of a coverage that overlap `[from, until)`, clipped to it. An
+    /// `always` coverage gives the whole range.
+    pub fn open_runs(
+        &self,
+        coverage: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, Error> {
+        let c = self.coverage(coverage)?;
+        let (f, u) = (from.timestamp(), until.timestamp());
+        check_range(f)?;
+        check_range(u)?;
+        if c.always {
+            return Ok(if f < u { vec![(from, until)] } else { vec![] });
+        }
+        Ok(self
+            .runs_from(c, f)
+            .take_while(|r| r.start < u)
+            .filter(|r| r.end > f)
+            .map(|r| (to_utc(r.start.max(f)), to_utc(r.end.min(u))))
+            .collect())
+    }
+
+    /// DESIGN.md's `status(coverage, t)`.
+    pub fn status(&self, coverage: &str, at: DateTime<Utc>) -> Result<Status, Error> {
+        let c = self.coverage(coverage)?;
+        let t = at.timestamp();
+        check_range(t)?;
+        let at = to_utc(t);
+        let mut s = Status {
+            coverage: c.id.clone(),
+            at,
+            open: true,
+            closes_at: None,
+            next_open: None,
+            reason: None,
+        };
+        if c.always {
+            return Ok(s);
+        }
+        match self.runs_from(c, t).find(|r| r.end > t) {
+            Some(r) if r.start <= t => {
+                s.closes_at = r.end_known.then(|| to_utc(r.end));
+            }
+            next => {
+                s.open = false;
+                s.next_open = next.map(|r| to_utc(r.start));
+                s.reason = Some(self.closed_reason(c, t, next.map(|r| r.start)));
+            }
+        }
+        Ok(s)
+    }
+
+    fn closed_reason(&self, c: &Coverage, t: Instant, next_open: Option<Instant>) -> Reason {
+        let home = &self.teams[c.teams[0]];
+        let from = to_local(home.zone.as_ref(), t).date();
+        let to = match next_open {
+            Some(n) => to_local(home.zone.as_ref(), n)
+                .date()
+                .pred_opt()
+                .unwrap_or(from),
+            None => from + chrono::Days::new(u64::from(HORIZON_DAYS)),
+        };
+        match home.holidays.between(from, to).first() {
+            Some(h) => Reason::Holiday {
+                name: h.rule.name.clone(),
+            },
+            None => Reason::OutsideHours,
+        }
+    }
+
+    fn release(&self, c: &Coverage, t: Instant) -> Result<Instant, Error> {
+        if c.always {
+            return Ok(t);
+        }
+        match self.runs_from(c, t).find(|r| r.end > t) {
+            Some(r) => Ok(r.start.max(t)),
+            None => Err(Error::NeverOpens {
+                coverage: c.id.clone(),
+                from: to_utc(t).to_rfc3339(),
+                days: HORIZON_DAYS,
+            }),
+        }
+    }
+
+    /// DESIGN.md's `release_at(plan, t)`.
+    pub fn release_at(&self, plan: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+        let p = self.plan_by_id(plan)?;
+        check_range(at.timestamp())?;
+        self.release(&self.coverages[p.coverage], at.timestamp())
+            .map(to_utc)
+    }
+
+    /// DESIGN.md's `respond_by(plan, t)`.
+    pub fn respond_by(&self, plan: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+        let p = self.plan_by_id(plan)?;
+        let t = at.timestamp();
+        check_range(t)?;
+        let c = &self.coverages[p.coverage];
+        self.respond(c, p.first_reply, t, None).map(to_utc)
+    }
+
+    fn respond(
+        &self,
+        c: &Coverage,
+        target: FirstReply,
+        t: Instant,
+        release: Option<Instant>,
+    ) -> Result<Instant, Error> {
+        let unreachable = || Error::TargetUnreachable {
+            coverage: c.id.clone(),
+            from: to_utc(t).to_rfc3339(),
+            days: HORIZON_DAYS,
+        };
+        let business = match target {
+            FirstReply::Hours(h) => return Ok(t + i64::from(h) * 3600),
+            FirstReply::Minutes(m) => return Ok(t + i64::from(m) * 60),
+            FirstReply::BusinessHours(h) => i64::from(h) * 3600,
+            FirstReply::BusinessMinutes(m) => i64::from(m) * 60,
+            FirstReply::BusinessDays(n) => {
+                let release = match release {
+                    Some(r) => r,
+                    None => self.release(c, t)?,
+                };
+                return self.business_days(c, release, n).ok_or_else(unreachable);
+            }
+        };
+        if c.always {
+            return Ok(t + business);
+        }
+        let mut remaining = business;
+        for r in self.runs_from(c, t).filter(|r| r.end > t) {
+            let from = r.start.max(t);
+            // Reaching the target exactly at a run's end gives that end.
+            if remaining <= r.end - from {
+                return Ok(from + remaining);
+            }
+            if !r.end_known {
+                break;
+            }
+            remaining -= r.end - from;
+        }
+        Err(unreachable())
+    }
+
+    fn business_days(&self, c: &Coverage, release: Instant, n: u32) -> Option<Instant> {
+        let zone = self.teams[c.teams[0]].zone.as_ref();
+        let d0 = to_local(zone, release).date();
+        let mut count = 0;
+        let mut day: Option<NaiveDate> = None;
+        let mut last_end = None;
+        for r in self
+            .runs_from(c, release)
+            .filter(|r| r.end > release && r.start > release)
+        {
+            let d = to_local(zone, r.start).date();
+            if d <= d0 {
+                continue;
+            }
+            if day != Some(d) {
+                if count == n {
+                    return last_end;
+                }
+                count += 1;
+                day = Some(d);
+            }
+            last_end = r.end_known.then_some(r.end);
+            last_end?;
+        }
+        None
+    }
+
+    /// `release_at` and `respond_by` together, as `replyby quote` prints them.
+    pub fn quote(&self, plan: &str, at: DateTime<Utc>) -> Result<Quote, Error> {
+        let p = self.plan_by_id(plan)?;
+        let t = at.timestamp();
+        check_range(t)?;
+        let c = &self.coverages[p.coverage];
+        let release = self.release(c, t)?;
+        let respond = self.respond(c, p.first_reply, t, Some(release))?;
+        Ok(Quote {
+            plan: p.id.clone(),
+            submitted_at: to_utc(t),
+            release_at: to_utc(release),
+            respond_by: to_utc(respond),
+        })
+    }
+
+    /// DESIGN.md's `closed_days(coverage, from, to)`: sorted by date, then team id.
+    pub fn closed_days(
+        &self,
+        coverage: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ClosedDay>, Error> {
+        let c = self.coverage(coverage)?;
+        check_date(from)?;
+        check_date(to)?;
+        let mut out: Vec<ClosedDay> = c
+            .teams
+            .iter()
+            .flat_map(|&t| {
+                let team = &self.teams[t];
+                team.holidays
+                    .between(from, to)
+                    .into_iter()
+                    .map(move |h| ClosedDay {
+                        date: h.date,
+                        team: team.id.clone(),
+                        name: h.rule.name.clone(),
+                        hours: h
+                            .rule
+                            .hours
+                            .iter()
+                            .flatten()
+                            .map(ToString::to_string)
+                            .collect(),
+                    })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.date, &a.team).cmp(&(b.date, &b.team)));
+        Ok(out)
+    }
+}
+
+/// RFC 3339 in UTC with seconds and `Z`, as DESIGN.md prints every instant.
+pub mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::Serializer;
+
+    /// Formats one instant.
+    pub fn format(t: &DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    /// serde `with` helper.
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(t))
+    }
+
+    /// serde `with` helper for optional instants.
+    pub mod option {
+        use chrono::{DateTime, Utc};
+        use serde::Serializer;
+
+        /// serde `with` helper.
+        pub fn serialize<S: Serializer>(
+            t: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::format(t)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

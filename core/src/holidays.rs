@@ -1,0 +1,832 @@
+//! Holiday rules, observed days, presets and a team's holiday calendar.
+
+use crate::config::{HolidayEntry, HolidayRule, Observed, Relation};
+use crate::hours::{Interval, parse_day, parse_weekday};
+use crate::{ConfigErrors, Error};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// A validated holiday rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Customer-facing name.
+    pub name: String,
+    /// How the date is found.
+    pub when: When,
+    /// Weekend handling.
+    pub observed: Observed,
+    /// First year (inclusive).
+    pub since: Option<i32>,
+    /// Last year (inclusive).
+    pub until: Option<i32>,
+    /// Reduced hours instead of closed; `None` means closed all day.
+    pub hours: Option<Vec<Interval>>,
+}
+
+/// How a rule finds its date(s) in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum When {
+    /// One date.
+    Date(NaiveDate),
+    /// Every date from the first to the second, inclusive.
+    Period(NaiveDate, NaiveDate),
+    /// The same month and day every year (29 February only in leap years).
+    Fixed {
+        /// 1–12.
+        month: u32,
+        /// Day of month.
+        day: u32,
+    },
+    /// The n-th (1…5, or -1 for last) weekday of a month.
+    Nth {
+        /// 1–12.
+        month: u32,
+        /// The weekday.
+        weekday: Weekday,
+        /// 1…5 or -1.
+        nth: i32,
+    },
+    /// The weekday relative to a month/day.
+    Relative {
+        /// 1–12.
+        month: u32,
+        /// Day of month.
+        day: u32,
+        /// The weekday.
+        weekday: Weekday,
+        /// Which side.
+        relation: Relation,
+    },
+    /// Days from Western Easter Sunday.
+    Easter(i32),
+}
+
+/// Western (Gregorian) Easter Sunday, by the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32)
+}
+
+fn add_days(date: NaiveDate, n: i64) -> Option<NaiveDate> {
+    if n >= 0 {
+        date.checked_add_days(Days::new(n as u64))
+    } else {
+        date.checked_sub_days(Days::new(n.unsigned_abs()))
+    }
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl Rule {
+    fn applies_in(&self, year: i32) -> bool {
+        self.since.is_none_or(|s| year >= s) && self.until.is_none_or(|u| year <= u)
+    }
+
+    /// The rule's own dates in `year`, before any observed shift.
+    pub fn actual_dates(&self, year: i32) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        match &self.when {
+            When::Date(d) => {
+                if d.year() == year && self.applies_in(year) {
+                    out.push(*d);
+                }
+            }
+            When::Period(from, to) => {
+                let mut d = (*from).max(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(*from));
+                let last = (*to).min(NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(*to));
+                while d <= last {
+                    if self.applies_in(d.year()) {
+                        out.push(d);
+                    }
+                    match d.succ_opt() {
+                        Some(n) => d = n,
+                        None => break,
+                    }
+                }
+            }
+            _ if !self.applies_in(year) => {}
+            When::Fixed { month, day } => out.extend(NaiveDate::from_ymd_opt(year, *month, *day)),
+            When::Nth {
+                month,
+                weekday,
+                nth,
+            } => out.extend(
+                NaiveDate::from_weekday_of_month_opt(year, *month, *weekday, *nth as u8)
+                    .filter(|_| *nth > 0)
+                    .or_else(|| {
+                        if *nth != -1 {
+                            return None;
+                        }
+                        let next = if *month == 12 {
+                            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+                        } else {
+                            NaiveDate::from_ymd_opt(year, month + 1, 1)
+                        }?;
+                        let mut d = next.pred_opt()?;
+                        while d.weekday() != *weekday {
+                            d = d.pred_opt()?;
+                        }
+                        Some(d)
+                    }),
+            ),
+            When::Relative {
+                month,
+                day,
+                weekday,
+                relation,
+            } => {
+                if let Some(base) = NaiveDate::from_ymd_opt(year, *month, *day) {
+                    let diff = i64::from(
+                        (7 + weekday.num_days_from_monday() as i32
+                            - base.weekday().num_days_from_monday() as i32)
+                            % 7,
+                    );
+                    let back = (7 - diff) % 7;
+                    let offset = match relation {
+                        Relation::OnOrAfter => diff,
+                        Relation::After => {
+                            if diff == 0 {
+                                7
+                            } else {
+                                diff
+                            }
+                        }
+                        Relation::OnOrBefore => -back,
+                        Relation::Before => {
+                            if back == 0 {
+                                -7
+                            } else {
+                                -back
+                            }
+                        }
+                    };
+                    out.extend(add_days(base, offset));
+                }
+            }
+            When::Easter(offset) => {
+                out.extend(easter_sunday(year).and_then(|e| add_days(e, i64::from(*offset))))
+            }
+        }
+        out
+    }
+}
+
+/// One date on which a holiday rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    /// The (observed) date.
+    pub date: NaiveDate,
+    /// Index into the calendar's rules.
+    pub rule: usize,
+}
+
+/// Every holiday date of `rules` in the years `first..=last`, observed shifts applied,
+/// one entry per date (the first rule in the list wins), sorted by date.
+pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
+    // Observed days can cross a year boundary, so look one year beyond each side.
+    let mut actual: Vec<(NaiveDate, usize)> = Vec::new();
+    for (idx, rule) in rules.iter().enumerate() {
+        for year in first - 1..=last + 1 {
+            actual.extend(rule.actual_dates(year).into_iter().map(|d| (d, idx)));
+        }
+    }
+    let needs_shift = |d: NaiveDate, idx: usize| match rules[idx].observed {
+        Observed::None => false,
+        Observed::SaturdayIfSunday => d.weekday() == Weekday::Sun,
+        _ => is_weekend(d),
+    };
+    let mut taken: BTreeSet<NaiveDate> = actual
+        .iter()
+        .filter(|(d, i)| !needs_shift(*d, *i))
+        .map(|(d, _)| *d)
+        .collect();
+    let mut out: Vec<Occurrence> = Vec::with_capacity(actual.len());
+    // Unshifted dates first, then shifted ones in rule order and date order, so that
+    // "next free weekday" sees every holiday already placed (Christmas before Boxing Day).
+    let mut shifted: Vec<(NaiveDate, usize)> = Vec::new();
+    for (d, idx) in actual {
+        if needs_shift(d, idx) {
+            shifted.push((d, idx))
+        } else {
+            out.push(Occurrence { date: d, rule: idx })
+        }
+    }
+    shifted.sort_by_key(|(d, idx)| (*idx, *d));
+    shifted.sort_by_key(|(d, _)| *d);
+    for (d, idx) in shifted {
+        let moved = match rules[idx].observed {
+            Observed::NearestWeekday => {
+                if d.weekday() == Weekday::Sat {
+                    d.pred_opt()
+                } else {
+                    d.succ_opt()
+                }
+            }
+            Observed::Monday => add_days(d, if d.weekday() == Weekday::Sat { 2 } else { 1 }),
+            Observed::SaturdayIfSunday => d.pred_opt(),
+            Observed::NextFreeWeekday => {
+                let mut c = d.succ_opt();
+                while let Some(x) = c {
+                    if !is_weekend(x) && !taken.contains(&x) {
+                        break;
+                    }
+                    c = x.succ_opt();
+                }
+                c
+            }
+            Observed::None => Some(d),
+        };
+        if let Some(m) = moved {
+            taken.insert(m);
+            out.push(Occurrence { date: m, rule: idx });
+        }
+    }
+    let (lo, hi) = (
+        NaiveDate::from_ymd_opt(first, 1, 1),
+        NaiveDate::from_ymd_opt(last, 12, 31),
+    );
+    out.retain(|o| lo.is_none_or(|lo| o.date >= lo) && hi.is_none_or(|hi| o.date <= hi));
+    out.sort();
+    out.dedup_by_key(|o| o.date);
+    out
+}
+
+/// The years precomputed for fast lookups; other years are computed on demand.
+const CACHED_YEARS: (i32, i32) = (2000, 2100);
+
+/// A team's holidays: its rules and their dates, precomputed for 2000–2100.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolidayCalendar {
+    rules: Vec<Rule>,
+    cached: Vec<Occurrence>,
+}
+
+/// A holiday on a date, as found in a calendar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Holiday<'a> {
+    /// The date.
+    pub date: NaiveDate,
+    /// The rule that decides its name and hours.
+    pub rule: &'a Rule,
+}
+
+impl HolidayCalendar {
+    /// A calendar of these rules, in priority order.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let cached = occurrences(&rules, CACHED_YEARS.0, CACHED_YEARS.1);
+        HolidayCalendar { rules, cached }
+    }
+
+    /// The rules, in priority order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The holiday on `date`, if any.
+    pub fn on(&self, date: NaiveDate) -> Option<Holiday<'_>> {
+        let y = date.year();
+        if (CACHED_YEARS.0..=CACHED_YEARS.1).contains(&y) {
+            let i = self.cached.binary_search_by_key(&date, |o| o.date).ok()?;
+            return Some(Holiday {
+                date,
+                rule: &self.rules[self.cached[i].rule],
+            });
+        }
+        let occ = occurrences(&self.rules, y, y);
+        occ.iter().find(|o| o.date == date).map(|o| Holiday {
+            date,
+            rule: &self.rules[o.rule],
+        })
+    }
+
+    /// Every holiday from `from` to `to`, inclusive, sorted by date.
+    pub fn between(&self, from: NaiveDate, to: NaiveDate) -> Vec<Holiday<'_>> {
+        if from > to {
+            return Vec::new();
+        }
+        let inside = |d: NaiveDate| (CACHED_YEARS.0..=CACHED_YEARS.1).contains(&d.year());
+        let list: Vec<Occurrence> = if inside(from) && inside(to) {
+            let a = self.cached.partition_point(|o| o.date < from);
+            let b = self.cached.partition_point(|o| o.date <= to);
+            self.cached[a..b].to_vec()
+        } else {
+            occurrences(&self.rules, from.year(), to.year())
+                .into_iter()
+                .filter(|o| o.date >= from && o.date <= to)
+                .collect()
+        };
+        list.into_iter()
+            .map(|o| Holiday {
+                date: o.date,
+                rule: &self.rules[o.rule],
+            })
+            .collect()
+    }
+}
+
+/// The presets shipped with the core: `(id, description, rules as JSON)`.
+const PRESET_SOURCES: &[(&str, &str, &str)] = &[
+    (
+        "us",
+        "United States, federal holidays (OPM)",
+        include_str!("presets/us.json"),
+    ),
+    (
+        "gb-eng",
+        "England and Wales, bank holidays",
+        include_str!("presets/gb-eng.json"),
+    ),
+    (
+        "de",
+        "Germany, nationwide public holidays",
+        include_str!("presets/de.json"),
+    ),
+    (
+        "fr",
+        "France (metropolitan), public holidays",
+        include_str!("presets/fr.json"),
+    ),
+    (
+        "nl",
+        "Netherlands, national holidays",
+        include_str!("presets/nl.json"),
+    ),
+];
+
+/// A preset: a named list of rules in the config's own rule language.
+#[derive(Debug, Clone)]
+pub struct Preset {
+    /// Id used in configs (`"us"`).
+    pub id: &'static str,
+    /// What it covers.
+    pub description: &'static str,
+    /// Its rules.
+    pub rules: Vec<Rule>,
+}
+
+/// Every shipped preset.
+pub fn presets() -> &'static [Preset] {
+    static PRESETS: OnceLock<Vec<Preset>> = OnceLock::new();
+    PRESETS.get_or_init(|| {
+        PRESET_SOURCES
+            .iter()
+            .map(|(id, description, json)| {
+                let raw: Vec<HolidayRule> = serde_json::from_str(json).unwrap_or_default();
+                let mut errors = ConfigErrors::default();
+                let rules = raw
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, r)| compile_rule(r, &format!("/{i}"), &mut errors))
+                    .collect();
+                debug_assert!(errors.is_empty(), "preset {id}: {errors}");
+                Preset {
+                    id,
+                    description,
+                    rules,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The preset with this id.
+pub fn preset(id: &str) -> Result<&'static Preset, Error> {
+    presets()
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| Error::UnknownPreset {
+            id: id.to_owned(),
+            known: presets()
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// The holidays of a preset between two dates, as `replyby holidays` prints them.
+pub fn preset_holidays(
+    id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, String)>, Error> {
+    let p = preset(id)?;
+    let cal = HolidayCalendar::new(p.rules.clone());
+    Ok(cal
+        .between(from, to)
+        .into_iter()
+        .map(|h| (h.date, h.rule.name.clone()))
+        .collect())
+}
+
+fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
+    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) if ok && (1900..=2500).contains(&d.year()) => Some(d),
+        Ok(_) if ok => {
+            errors.push(
+                path,
+                format!("date \"{text}\" is out of range (years 1900 to 2500)"),
+            );
+            None
+        }
+        _ => {
+            errors.push(path, format!("\"{text}\" is not a real date YYYY-MM-DD"));
+            None
+        }
+    }
+}
+
+fn days_in_month(month: u32) -> u32 {
+    match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Validates one rule; pushes every problem with its path and returns it when sound.
+pub(crate) fn compile_rule(
+    raw: &HolidayRule,
+    path: &str,
+    errors: &mut ConfigErrors,
+) -> Option<Rule> {
+    let before = errors.0.len();
+    if raw.name.trim().is_empty() {
+        errors.push(format!("{path}/name"), "a holiday needs a name");
+    }
+    let forms: Vec<&str> = [
+        raw.date.as_ref().map(|_| "date"),
+        (raw.from.is_some() || raw.to.is_some()).then_some("from/to"),
+        raw.easter.map(|_| "easter"),
+        raw.month.map(|_| "month"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let when = match forms.as_slice() {
+        [] => {
+            errors.push(path, "a holiday rule needs exactly one of \"date\", \"from\"/\"to\", \"month\" (with \"day\" or \"weekday\") or \"easter\"");
+            None
+        }
+        [one] => compile_when(raw, one, path, errors),
+        many => {
+            errors.push(
+                path,
+                format!(
+                    "a holiday rule takes exactly one way to find its date, but this one has {}",
+                    many.join(", ")
+                ),
+            );
+            None
+        }
+    };
+    if raw.month.is_none()
+        && (raw.day.is_some()
+            || raw.weekday.is_some()
+            || raw.nth.is_some()
+            || raw.relation.is_some())
+    {
+        errors.push(
+            path,
+            "\"day\", \"weekday\", \"nth\" and \"relation\" need a \"month\"",
+        );
+    }
+    let observed = raw.observed.unwrap_or_default();
+    if observed != Observed::None && matches!(when, Some(When::Period(..))) {
+        errors.push(
+            format!("{path}/observed"),
+            "\"observed\" does not apply to a closure period",
+        );
+    }
+    if let (Some(s), Some(u)) = (raw.since, raw.until) {
+        if s > u {
+            errors.push(
+                format!("{path}/until"),
+                format!("\"until\" ({u}) is before \"since\" ({s})"),
+            );
+        }
+    }
+    for (key, year) in [("since", raw.since), ("until", raw.until)] {
+        if let Some(y) = year.filter(|y| !(1900..=2500).contains(y)) {
+            errors.push(
+                format!("{path}/{key}"),
+                format!("year {y} is out of range (1900 to 2500)"),
+            );
+        }
+    }
+    let hours = raw.hours.as_ref().map(|list| {
+        if list.is_empty() {
+            errors.push(
+                format!("{path}/hours"),
+                "reduced hours need at least one interval (leave \"hours\" out to close all day)",
+            );
+        }
+        parse_day(list, &format!("{path}/hours"), errors)
+    });
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(Rule {
+        name: raw.name.trim().to_owned(),
+        when: when?,
+        observed,
+        since: raw.since,
+        until: raw.until,
+        hours,
+    })
+}
+
+fn compile_when(
+    raw: &HolidayRule,
+    form: &str,
+    path: &str,
+    errors: &mut ConfigErrors,
+) -> Option<When> {
+    match form {
+        "date" => parse_date(raw.date.as_deref()?, &format!("{path}/date"), errors).map(When::Date),
+        "from/to" => {
+            let (Some(f), Some(t)) = (&raw.from, &raw.to) else {
+                errors.push(path, "a closure period needs both \"from\" and \"to\"");
+                return None;
+            };
+            let (f, t) = (
+                parse_date(f, &format!("{path}/from"), errors)?,
+                parse_date(t, &format!("{path}/to"), errors)?,
+            );
+            if t < f {
+                errors.push(
+                    format!("{path}/to"),
+                    format!("\"to\" ({t}) is before \"from\" ({f})"),
+                );
+                return None;
+            }
+            Some(When::Period(f, t))
+        }
+        "easter" => {
+            let e = raw.easter?;
+            if !(-200..=200).contains(&e) {
+                errors.push(
+                    format!("{path}/easter"),
+                    format!("an Easter offset of {e} days is out of range (-200 to 200)"),
+                );
+                return None;
+            }
+            Some(When::Easter(e))
+        }
+        _ => {
+            let month = raw.month?;
+            if !(1..=12).contains(&month) {
+                errors.push(
+                    format!("{path}/month"),
+                    format!("month {month} does not exist (1 to 12)"),
+                );
+                return None;
+            }
+            let weekday = match &raw.weekday {
+                None => None,
+                Some(w) => match parse_weekday(w) {
+                    Some(w) => Some(w),
+                    None => {
+                        errors.push(
+                            format!("{path}/weekday"),
+                            format!("\"{w}\" is not a weekday (mon … sun)"),
+                        );
+                        return None;
+                    }
+                },
+            };
+            if let Some(day) = raw.day {
+                if day == 0 || day > days_in_month(month) {
+                    errors.push(
+                        format!("{path}/day"),
+                        format!("{} {day} does not exist", MONTHS[month as usize - 1]),
+                    );
+                    return None;
+                }
+            }
+            match (raw.day, weekday, raw.nth, raw.relation) {
+                (Some(day), None, None, None) => Some(When::Fixed { month, day }),
+                (None, Some(weekday), Some(nth), None) => {
+                    if !(1..=5).contains(&nth) && nth != -1 {
+                        errors.push(
+                            format!("{path}/nth"),
+                            format!("nth must be 1 to 5, or -1 for the last, not {nth}"),
+                        );
+                        return None;
+                    }
+                    Some(When::Nth {
+                        month,
+                        weekday,
+                        nth,
+                    })
+                }
+                (Some(day), Some(weekday), None, Some(relation)) => Some(When::Relative {
+                    month,
+                    day,
+                    weekday,
+                    relation,
+                }),
+                _ => {
+                    errors.push(path, "a \"month\" rule takes \"day\"; or \"weekday\" and \"nth\"; or \"day\", \"weekday\" and \"relation\"");
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Expands a team's `holidays` list into rules in priority order.
+pub(crate) fn compile_entries(
+    entries: &[HolidayEntry],
+    path: &str,
+    errors: &mut ConfigErrors,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let p = format!("{path}/{i}");
+        match entry {
+            HolidayEntry::Preset(id) => match preset(id) {
+                Ok(preset) => rules.extend(preset.rules.iter().cloned()),
+                Err(e) => errors.push(p, e.to_string()),
+            },
+            HolidayEntry::PresetExcept(r) => match preset(&r.preset) {
+                Ok(preset) => {
+                    for (j, name) in r.except.iter().enumerate() {
+                        if !preset
+                            .rules
+                            .iter()
+                            .any(|rule| rule.name.eq_ignore_ascii_case(name.trim()))
+                        {
+                            let mut names: Vec<&str> =
+                                preset.rules.iter().map(|r| r.name.as_str()).collect();
+                            names.dedup();
+                            let hint = crate::suggest::did_you_mean(name, names.iter().copied())
+                                .map(|s| format!(" (did you mean \"{s}\"?)"))
+                                .unwrap_or_default();
+                            errors.push(
+                                format!("{p}/except/{j}"),
+                                format!(
+                                    "preset \"{}\" has no holiday named \"{name}\"{hint}",
+                                    r.preset
+                                ),
+                            );
+                        }
+                    }
+                    rules.extend(
+                        preset
+                            .rules
+                            .iter()
+                            .filter(|rule| {
+                                !r.except
+                                    .iter()
+                                    .any(|n| rule.name.eq_ignore_ascii_case(n.trim()))
+                            })
+                            .cloned(),
+                    );
+                }
+                Err(e) => errors.push(format!("{p}/preset"), e.to_string()),
+            },
+            HolidayEntry::Rule(raw) => rules.extend(compile_rule(raw, &p, errors)),
+        }
+    }
+    rules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn easter_matches_published_dates() {
+        // Published Western Easter Sundays.
+        for (y, m, day) in [
+            (2000, 4, 23),
+            (2008, 3, 23),
+            (2019, 4, 21),
+            (2024, 3, 31),
+            (2025, 4, 20),
+            (2038, 4, 25),
+            (2049, 4, 18),
+            (2285, 3, 22),
+        ] {
+            assert_eq!(easter_sunday(y), Some(d(y, m, day)), "{y}");
+        }
+    }
+
+    #[test]
+    fn relations_pick_the_right_side() {
+        let rule = |relation| Rule {
+            name: "x".into(),
+            when: When::Relative {
+                month: 11,
+                day: 1,
+                weekday: Weekday::Wed,
+                relation,
+            },
+            observed: Observed::None,
+            since: None,
+            until: None,
+            hours: None,
+        };
+        // 2023-11-01 is a Wednesday.
+        assert_eq!(
+            rule(Relation::OnOrAfter).actual_dates(2023),
+            vec![d(2023, 11, 1)]
+        );
+        assert_eq!(
+            rule(Relation::After).actual_dates(2023),
+            vec![d(2023, 11, 8)]
+        );
+        assert_eq!(
+            rule(Relation::OnOrBefore).actual_dates(2023),
+            vec![d(2023, 11, 1)]
+        );
+        assert_eq!(
+            rule(Relation::Before).actual_dates(2023),
+            vec![d(2023, 10, 25)]
+        );
+        // 2024-11-01 is a Friday.
+        assert_eq!(
+            rule(Relation::OnOrAfter).actual_dates(2024),
+            vec![d(2024, 11, 6)]
+        );
+        assert_eq!(
+            rule(Relation::OnOrBefore).actual_dates(2024),
+            vec![d(2024, 10, 30)]
+        );
+    }
+
+    #[test]
+    fn nth_five_is_absent_in_short_months_and_last_is_found() {
+        let rule = |nth| Rule {
+            name: "x".into(),
+            when: When::Nth {
+                month: 2,
+                weekday: Weekday::Mon,
+                nth,
+            },
+            observed: Observed::None,
+            since: None,
+            until: None,
+            hours: None,
+        };
+        assert!(rule(5).actual_dates(2023).is_empty());
+        assert_eq!(rule(5).actual_dates(2016), vec![d(2016, 2, 29)]);
+        assert_eq!(rule(-1).actual_dates(2023), vec![d(2023, 2, 27)]);
+    }
+
+    #[test]
+    fn every_preset_compiles() {
+        for p in presets() {
+            assert!(p.rules.len() >= 8, "{} has {} rules", p.id, p.rules.len());
+            let json = PRESET_SOURCES
+                .iter()
+                .find(|s| s.0 == p.id)
+                .map(|s| s.2)
+                .unwrap_or_default();
+            let raw: Vec<HolidayRule> = serde_json::from_str(json).expect("preset json");
+            let mut errors = ConfigErrors::default();
+            for (i, r) in raw.iter().enumerate() {
+                compile_rule(r, &format!("/{i}"), &mut errors);
+            }
+            assert!(errors.is_empty(), "{}: {errors}", p.id);
+            assert_eq!(raw.len(), p.rules.len());
+        }
+    }
+}
