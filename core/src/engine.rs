@@ -63,13 +63,7 @@ impl<'a> TeamCursor<'a> {
         // Intervals starting the local day before can still be open at `from`.
         let date = to_local(team.zone.as_ref(), from).date();
         let start = date.pred_opt().unwrap_or(date);
-        TeamCursor {
-            team,
-            next_date: start,
-            days_left: HORIZON_DAYS + 2,
-            buf: Vec::with_capacity(4),
-            pos: 0,
-        }
+        TeamCursor { team, next_date: start, days_left: HORIZON_DAYS + 2, buf: Vec::with_capacity(4), pos: 0 }
     }
 
     fn peek(&mut self) -> Option<(Instant, Instant)> {
@@ -124,11 +118,7 @@ impl Iterator for Runs<'_> {
             end = end.max(e);
         }
         let end_known = !self.cursors.iter().any(TeamCursor::exhausted);
-        Some(Run {
-            start,
-            end,
-            end_known,
-        })
+        Some(Run { start, end, end_known })
     }
 }
 
@@ -196,45 +186,25 @@ pub struct ClosedDay {
 
 fn check_range(t: Instant) -> Result<(), Error> {
     // 1900-01-01 .. 2500-01-01 keeps every date computation inside chrono's range.
-    if (-2_208_988_800..=16_725_225_600).contains(&t) {
-        Ok(())
-    } else {
-        Err(Error::OutOfRange(to_utc(t).to_rfc3339()))
-    }
+    if (-2_208_988_800..=16_725_225_600).contains(&t) { Ok(()) } else { Err(Error::OutOfRange(to_utc(t).to_rfc3339())) }
 }
 
 fn check_date(d: NaiveDate) -> Result<(), Error> {
-    if (1900..2500).contains(&d.year()) {
-        Ok(())
-    } else {
-        Err(Error::OutOfRange(d.to_string()))
-    }
+    if (1900..2500).contains(&d.year()) { Ok(()) } else { Err(Error::OutOfRange(d.to_string())) }
 }
 
 impl Schedule {
     fn coverage(&self, id: &str) -> Result<&Coverage, Error> {
-        self.coverages
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| Error::UnknownCoverage(id.to_owned()))
+        self.coverages.iter().find(|c| c.id == id).ok_or_else(|| Error::UnknownCoverage(id.to_owned()))
     }
 
     fn plan_by_id(&self, id: &str) -> Result<&crate::Plan, Error> {
-        self.plans
-            .iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| Error::UnknownPlan(id.to_owned()))
+        self.plans.iter().find(|p| p.id == id).ok_or_else(|| Error::UnknownPlan(id.to_owned()))
     }
 
     /// The runs of a coverage with teams, from about a day before `from`.
     pub fn runs_from(&self, coverage: &Coverage, from: Instant) -> Runs<'_> {
-        Runs {
-            cursors: coverage
-                .teams
-                .iter()
-                .map(|&t| TeamCursor::new(&self.teams[t], from))
-                .collect(),
-        }
+        Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect() }
     }
 
     /// The open runs of a coverage that overlap `[from, until)`, clipped to it. An
@@ -266,14 +236,7 @@ impl Schedule {
         let t = at.timestamp();
         check_range(t)?;
         let at = to_utc(t);
-        let mut s = Status {
-            coverage: c.id.clone(),
-            at,
-            open: true,
-            closes_at: None,
-            next_open: None,
-            reason: None,
-        };
+        let mut s = Status { coverage: c.id.clone(), at, open: true, closes_at: None, next_open: None, reason: None };
         if c.always {
             return Ok(s);
         }
@@ -294,16 +257,11 @@ impl Schedule {
         let home = &self.teams[c.teams[0]];
         let from = to_local(home.zone.as_ref(), t).date();
         let to = match next_open {
-            Some(n) => to_local(home.zone.as_ref(), n)
-                .date()
-                .pred_opt()
-                .unwrap_or(from),
+            Some(n) => to_local(home.zone.as_ref(), n).date().pred_opt().unwrap_or(from),
             None => from + chrono::Days::new(u64::from(HORIZON_DAYS)),
         };
         match home.holidays.between(from, to).first() {
-            Some(h) => Reason::Holiday {
-                name: h.rule.name.clone(),
-            },
+            Some(h) => Reason::Holiday { name: h.rule.name.clone() },
             None => Reason::OutsideHours,
         }
     }
@@ -314,11 +272,7 @@ impl Schedule {
         }
         match self.runs_from(c, t).find(|r| r.end > t) {
             Some(r) => Ok(r.start.max(t)),
-            None => Err(Error::NeverOpens {
-                coverage: c.id.clone(),
-                from: to_utc(t).to_rfc3339(),
-                days: HORIZON_DAYS,
-            }),
+            None => Err(Error::NeverOpens { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS }),
         }
     }
 
@@ -326,8 +280,7 @@ impl Schedule {
     pub fn release_at(&self, plan: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
         let p = self.plan_by_id(plan)?;
         check_range(at.timestamp())?;
-        self.release(&self.coverages[p.coverage], at.timestamp())
-            .map(to_utc)
+        self.release(&self.coverages[p.coverage], at.timestamp()).map(to_utc)
     }
 
     /// DESIGN.md's `respond_by(plan, t)`.
@@ -346,11 +299,8 @@ impl Schedule {
         t: Instant,
         release: Option<Instant>,
     ) -> Result<Instant, Error> {
-        let unreachable = || Error::TargetUnreachable {
-            coverage: c.id.clone(),
-            from: to_utc(t).to_rfc3339(),
-            days: HORIZON_DAYS,
-        };
+        let unreachable =
+            || Error::TargetUnreachable { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS };
         let business = match target {
             FirstReply::Hours(h) => return Ok(t + i64::from(h) * 3600),
             FirstReply::Minutes(m) => return Ok(t + i64::from(m) * 60),
@@ -388,10 +338,7 @@ impl Schedule {
         let mut count = 0;
         let mut day: Option<NaiveDate> = None;
         let mut last_end = None;
-        for r in self
-            .runs_from(c, release)
-            .filter(|r| r.end > release && r.start > release)
-        {
+        for r in self.runs_from(c, release).filter(|r| r.end > release && r.start > release) {
             let d = to_local(zone, r.start).date();
             if d <= d0 {
                 continue;
@@ -426,12 +373,7 @@ impl Schedule {
     }
 
     /// DESIGN.md's `closed_days(coverage, from, to)`: sorted by date, then team id.
-    pub fn closed_days(
-        &self,
-        coverage: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<ClosedDay>, Error> {
+    pub fn closed_days(&self, coverage: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<ClosedDay>, Error> {
         let c = self.coverage(coverage)?;
         check_date(from)?;
         check_date(to)?;
@@ -440,21 +382,12 @@ impl Schedule {
             .iter()
             .flat_map(|&t| {
                 let team = &self.teams[t];
-                team.holidays
-                    .between(from, to)
-                    .into_iter()
-                    .map(move |h| ClosedDay {
-                        date: h.date,
-                        team: team.id.clone(),
-                        name: h.rule.name.clone(),
-                        hours: h
-                            .rule
-                            .hours
-                            .iter()
-                            .flatten()
-                            .map(ToString::to_string)
-                            .collect(),
-                    })
+                team.holidays.between(from, to).into_iter().map(move |h| ClosedDay {
+                    date: h.date,
+                    team: team.id.clone(),
+                    name: h.rule.name.clone(),
+                    hours: h.rule.hours.iter().flatten().map(ToString::to_string).collect(),
+                })
             })
             .collect();
         out.sort_by(|a, b| (a.date, &a.team).cmp(&(b.date, &b.team)));
@@ -483,10 +416,7 @@ pub mod rfc3339 {
         use serde::Serializer;
 
         /// serde `with` helper.
-        pub fn serialize<S: Serializer>(
-            t: &Option<DateTime<Utc>>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => s.serialize_str(&super::format(t)),
                 None => s.serialize_none(),

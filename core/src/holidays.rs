@@ -82,11 +82,7 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 }
 
 fn add_days(date: NaiveDate, n: i64) -> Option<NaiveDate> {
-    if n >= 0 {
-        date.checked_add_days(Days::new(n as u64))
-    } else {
-        date.checked_sub_days(Days::new(n.unsigned_abs()))
-    }
+    if n >= 0 { date.checked_add_days(Days::new(n as u64)) } else { date.checked_sub_days(Days::new(n.unsigned_abs())) }
 }
 
 fn is_weekend(d: NaiveDate) -> bool {
@@ -122,14 +118,9 @@ impl Rule {
             }
             _ if !self.applies_in(year) => {}
             When::Fixed { month, day } => out.extend(NaiveDate::from_ymd_opt(year, *month, *day)),
-            When::Nth {
-                month,
-                weekday,
-                nth,
-            } => out.extend(
-                NaiveDate::from_weekday_of_month_opt(year, *month, *weekday, *nth as u8)
-                    .filter(|_| *nth > 0)
-                    .or_else(|| {
+            When::Nth { month, weekday, nth } => out.extend(
+                NaiveDate::from_weekday_of_month_opt(year, *month, *weekday, *nth as u8).filter(|_| *nth > 0).or_else(
+                    || {
                         if *nth != -1 {
                             return None;
                         }
@@ -143,19 +134,13 @@ impl Rule {
                             d = d.pred_opt()?;
                         }
                         Some(d)
-                    }),
+                    },
+                ),
             ),
-            When::Relative {
-                month,
-                day,
-                weekday,
-                relation,
-            } => {
+            When::Relative { month, day, weekday, relation } => {
                 if let Some(base) = NaiveDate::from_ymd_opt(year, *month, *day) {
                     let diff = i64::from(
-                        (7 + weekday.num_days_from_monday() as i32
-                            - base.weekday().num_days_from_monday() as i32)
-                            % 7,
+                        (7 + weekday.num_days_from_monday() as i32 - base.weekday().num_days_from_monday() as i32) % 7,
                     );
                     let back = (7 - diff) % 7;
                     let offset = match relation {
@@ -179,9 +164,7 @@ impl Rule {
                     out.extend(add_days(base, offset));
                 }
             }
-            When::Easter(offset) => {
-                out.extend(easter_sunday(year).and_then(|e| add_days(e, i64::from(*offset))))
-            }
+            When::Easter(offset) => out.extend(easter_sunday(year).and_then(|e| add_days(e, i64::from(*offset)))),
         }
         out
     }
@@ -211,21 +194,13 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
         Observed::SaturdayIfSunday => d.weekday() == Weekday::Sun,
         _ => is_weekend(d),
     };
-    let mut taken: BTreeSet<NaiveDate> = actual
-        .iter()
-        .filter(|(d, i)| !needs_shift(*d, *i))
-        .map(|(d, _)| *d)
-        .collect();
+    let mut taken: BTreeSet<NaiveDate> = actual.iter().filter(|(d, i)| !needs_shift(*d, *i)).map(|(d, _)| *d).collect();
     let mut out: Vec<Occurrence> = Vec::with_capacity(actual.len());
     // Unshifted dates first, then shifted ones in rule order and date order, so that
     // "next free weekday" sees every holiday already placed (Christmas before Boxing Day).
     let mut shifted: Vec<(NaiveDate, usize)> = Vec::new();
     for (d, idx) in actual {
-        if needs_shift(d, idx) {
-            shifted.push((d, idx))
-        } else {
-            out.push(Occurrence { date: d, rule: idx })
-        }
+        if needs_shift(d, idx) { shifted.push((d, idx)) } else { out.push(Occurrence { date: d, rule: idx }) }
     }
     shifted.sort_by_key(|(d, idx)| (*idx, *d));
     shifted.sort_by_key(|(d, _)| *d);
@@ -257,10 +232,7 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
             out.push(Occurrence { date: m, rule: idx });
         }
     }
-    let (lo, hi) = (
-        NaiveDate::from_ymd_opt(first, 1, 1),
-        NaiveDate::from_ymd_opt(last, 12, 31),
-    );
+    let (lo, hi) = (NaiveDate::from_ymd_opt(first, 1, 1), NaiveDate::from_ymd_opt(last, 12, 31));
     out.retain(|o| lo.is_none_or(|lo| o.date >= lo) && hi.is_none_or(|hi| o.date <= hi));
     out.sort();
     out.dedup_by_key(|o| o.date);
@@ -303,16 +275,10 @@ impl HolidayCalendar {
         let y = date.year();
         if (CACHED_YEARS.0..=CACHED_YEARS.1).contains(&y) {
             let i = self.cached.binary_search_by_key(&date, |o| o.date).ok()?;
-            return Some(Holiday {
-                date,
-                rule: &self.rules[self.cached[i].rule],
-            });
+            return Some(Holiday { date, rule: &self.rules[self.cached[i].rule] });
         }
         let occ = occurrences(&self.rules, y, y);
-        occ.iter().find(|o| o.date == date).map(|o| Holiday {
-            date,
-            rule: &self.rules[o.rule],
-        })
+        occ.iter().find(|o| o.date == date).map(|o| Holiday { date, rule: &self.rules[o.rule] })
     }
 
     /// Every holiday from `from` to `to`, inclusive, sorted by date.
@@ -331,42 +297,17 @@ impl HolidayCalendar {
                 .filter(|o| o.date >= from && o.date <= to)
                 .collect()
         };
-        list.into_iter()
-            .map(|o| Holiday {
-                date: o.date,
-                rule: &self.rules[o.rule],
-            })
-            .collect()
+        list.into_iter().map(|o| Holiday { date: o.date, rule: &self.rules[o.rule] }).collect()
     }
 }
 
 /// The presets shipped with the core: `(id, description, rules as JSON)`.
 const PRESET_SOURCES: &[(&str, &str, &str)] = &[
-    (
-        "us",
-        "United States, federal holidays (OPM)",
-        include_str!("presets/us.json"),
-    ),
-    (
-        "gb-eng",
-        "England and Wales, bank holidays",
-        include_str!("presets/gb-eng.json"),
-    ),
-    (
-        "de",
-        "Germany, nationwide public holidays",
-        include_str!("presets/de.json"),
-    ),
-    (
-        "fr",
-        "France (metropolitan), public holidays",
-        include_str!("presets/fr.json"),
-    ),
-    (
-        "nl",
-        "Netherlands, national holidays",
-        include_str!("presets/nl.json"),
-    ),
+    ("us", "United States, federal holidays (OPM)", include_str!("presets/us.json")),
+    ("gb-eng", "England and Wales, bank holidays", include_str!("presets/gb-eng.json")),
+    ("de", "Germany, nationwide public holidays", include_str!("presets/de.json")),
+    ("fr", "France (metropolitan), public holidays", include_str!("presets/fr.json")),
+    ("nl", "Netherlands, national holidays", include_str!("presets/nl.json")),
 ];
 
 /// A preset: a named list of rules in the config's own rule language.
@@ -395,11 +336,7 @@ pub fn presets() -> &'static [Preset] {
                     .filter_map(|(i, r)| compile_rule(r, &format!("/{i}"), &mut errors))
                     .collect();
                 debug_assert!(errors.is_empty(), "preset {id}: {errors}");
-                Preset {
-                    id,
-                    description,
-                    rules,
-                }
+                Preset { id, description, rules }
             })
             .collect()
     })
@@ -407,32 +344,17 @@ pub fn presets() -> &'static [Preset] {
 
 /// The preset with this id.
 pub fn preset(id: &str) -> Result<&'static Preset, Error> {
-    presets()
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| Error::UnknownPreset {
-            id: id.to_owned(),
-            known: presets()
-                .iter()
-                .map(|p| p.id)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+    presets().iter().find(|p| p.id == id).ok_or_else(|| Error::UnknownPreset {
+        id: id.to_owned(),
+        known: presets().iter().map(|p| p.id).collect::<Vec<_>>().join(", "),
+    })
 }
 
 /// The holidays of a preset between two dates, as `replyby holidays` prints them.
-pub fn preset_holidays(
-    id: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(NaiveDate, String)>, Error> {
+pub fn preset_holidays(id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String)>, Error> {
     let p = preset(id)?;
     let cal = HolidayCalendar::new(p.rules.clone());
-    Ok(cal
-        .between(from, to)
-        .into_iter()
-        .map(|h| (h.date, h.rule.name.clone()))
-        .collect())
+    Ok(cal.between(from, to).into_iter().map(|h| (h.date, h.rule.name.clone())).collect())
 }
 
 fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
@@ -440,10 +362,7 @@ fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<Naive
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) if ok && (1900..=2500).contains(&d.year()) => Some(d),
         Ok(_) if ok => {
-            errors.push(
-                path,
-                format!("date \"{text}\" is out of range (years 1900 to 2500)"),
-            );
+            errors.push(path, format!("date \"{text}\" is out of range (years 1900 to 2500)"));
             None
         }
         _ => {
@@ -477,11 +396,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// Validates one rule; pushes every problem with its path and returns it when sound.
-pub(crate) fn compile_rule(
-    raw: &HolidayRule,
-    path: &str,
-    errors: &mut ConfigErrors,
-) -> Option<Rule> {
+pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErrors) -> Option<Rule> {
     let before = errors.0.len();
     if raw.name.trim().is_empty() {
         errors.push(format!("{path}/name"), "a holiday needs a name");
@@ -504,46 +419,28 @@ pub(crate) fn compile_rule(
         many => {
             errors.push(
                 path,
-                format!(
-                    "a holiday rule takes exactly one way to find its date, but this one has {}",
-                    many.join(", ")
-                ),
+                format!("a holiday rule takes exactly one way to find its date, but this one has {}", many.join(", ")),
             );
             None
         }
     };
     if raw.month.is_none()
-        && (raw.day.is_some()
-            || raw.weekday.is_some()
-            || raw.nth.is_some()
-            || raw.relation.is_some())
+        && (raw.day.is_some() || raw.weekday.is_some() || raw.nth.is_some() || raw.relation.is_some())
     {
-        errors.push(
-            path,
-            "\"day\", \"weekday\", \"nth\" and \"relation\" need a \"month\"",
-        );
+        errors.push(path, "\"day\", \"weekday\", \"nth\" and \"relation\" need a \"month\"");
     }
     let observed = raw.observed.unwrap_or_default();
     if observed != Observed::None && matches!(when, Some(When::Period(..))) {
-        errors.push(
-            format!("{path}/observed"),
-            "\"observed\" does not apply to a closure period",
-        );
+        errors.push(format!("{path}/observed"), "\"observed\" does not apply to a closure period");
     }
     if let (Some(s), Some(u)) = (raw.since, raw.until) {
         if s > u {
-            errors.push(
-                format!("{path}/until"),
-                format!("\"until\" ({u}) is before \"since\" ({s})"),
-            );
+            errors.push(format!("{path}/until"), format!("\"until\" ({u}) is before \"since\" ({s})"));
         }
     }
     for (key, year) in [("since", raw.since), ("until", raw.until)] {
         if let Some(y) = year.filter(|y| !(1900..=2500).contains(y)) {
-            errors.push(
-                format!("{path}/{key}"),
-                format!("year {y} is out of range (1900 to 2500)"),
-            );
+            errors.push(format!("{path}/{key}"), format!("year {y} is out of range (1900 to 2500)"));
         }
     }
     let hours = raw.hours.as_ref().map(|list| {
@@ -558,22 +455,10 @@ pub(crate) fn compile_rule(
     if errors.0.len() > before {
         return None;
     }
-    Some(Rule {
-        name: raw.name.trim().to_owned(),
-        when: when?,
-        observed,
-        since: raw.since,
-        until: raw.until,
-        hours,
-    })
+    Some(Rule { name: raw.name.trim().to_owned(), when: when?, observed, since: raw.since, until: raw.until, hours })
 }
 
-fn compile_when(
-    raw: &HolidayRule,
-    form: &str,
-    path: &str,
-    errors: &mut ConfigErrors,
-) -> Option<When> {
+fn compile_when(raw: &HolidayRule, form: &str, path: &str, errors: &mut ConfigErrors) -> Option<When> {
     match form {
         "date" => parse_date(raw.date.as_deref()?, &format!("{path}/date"), errors).map(When::Date),
         "from/to" => {
@@ -581,15 +466,10 @@ fn compile_when(
                 errors.push(path, "a closure period needs both \"from\" and \"to\"");
                 return None;
             };
-            let (f, t) = (
-                parse_date(f, &format!("{path}/from"), errors)?,
-                parse_date(t, &format!("{path}/to"), errors)?,
-            );
+            let (f, t) =
+                (parse_date(f, &format!("{path}/from"), errors)?, parse_date(t, &format!("{path}/to"), errors)?);
             if t < f {
-                errors.push(
-                    format!("{path}/to"),
-                    format!("\"to\" ({t}) is before \"from\" ({f})"),
-                );
+                errors.push(format!("{path}/to"), format!("\"to\" ({t}) is before \"from\" ({f})"));
                 return None;
             }
             Some(When::Period(f, t))
@@ -608,10 +488,7 @@ fn compile_when(
         _ => {
             let month = raw.month?;
             if !(1..=12).contains(&month) {
-                errors.push(
-                    format!("{path}/month"),
-                    format!("month {month} does not exist (1 to 12)"),
-                );
+                errors.push(format!("{path}/month"), format!("month {month} does not exist (1 to 12)"));
                 return None;
             }
             let weekday = match &raw.weekday {
@@ -619,20 +496,14 @@ fn compile_when(
                 Some(w) => match parse_weekday(w) {
                     Some(w) => Some(w),
                     None => {
-                        errors.push(
-                            format!("{path}/weekday"),
-                            format!("\"{w}\" is not a weekday (mon … sun)"),
-                        );
+                        errors.push(format!("{path}/weekday"), format!("\"{w}\" is not a weekday (mon … sun)"));
                         return None;
                     }
                 },
             };
             if let Some(day) = raw.day {
                 if day == 0 || day > days_in_month(month) {
-                    errors.push(
-                        format!("{path}/day"),
-                        format!("{} {day} does not exist", MONTHS[month as usize - 1]),
-                    );
+                    errors.push(format!("{path}/day"), format!("{} {day} does not exist", MONTHS[month as usize - 1]));
                     return None;
                 }
             }
@@ -640,24 +511,15 @@ fn compile_when(
                 (Some(day), None, None, None) => Some(When::Fixed { month, day }),
                 (None, Some(weekday), Some(nth), None) => {
                     if !(1..=5).contains(&nth) && nth != -1 {
-                        errors.push(
-                            format!("{path}/nth"),
-                            format!("nth must be 1 to 5, or -1 for the last, not {nth}"),
-                        );
+                        errors
+                            .push(format!("{path}/nth"), format!("nth must be 1 to 5, or -1 for the last, not {nth}"));
                         return None;
                     }
-                    Some(When::Nth {
-                        month,
-                        weekday,
-                        nth,
-                    })
+                    Some(When::Nth { month, weekday, nth })
                 }
-                (Some(day), Some(weekday), None, Some(relation)) => Some(When::Relative {
-                    month,
-                    day,
-                    weekday,
-                    relation,
-                }),
+                (Some(day), Some(weekday), None, Some(relation)) => {
+                    Some(When::Relative { month, day, weekday, relation })
+                }
                 _ => {
                     errors.push(path, "a \"month\" rule takes \"day\"; or \"weekday\" and \"nth\"; or \"day\", \"weekday\" and \"relation\"");
                     None
@@ -668,11 +530,7 @@ fn compile_when(
 }
 
 /// Expands a team's `holidays` list into rules in priority order.
-pub(crate) fn compile_entries(
-    entries: &[HolidayEntry],
-    path: &str,
-    errors: &mut ConfigErrors,
-) -> Vec<Rule> {
+pub(crate) fn compile_entries(entries: &[HolidayEntry], path: &str, errors: &mut ConfigErrors) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let p = format!("{path}/{i}");
@@ -684,23 +542,15 @@ pub(crate) fn compile_entries(
             HolidayEntry::PresetExcept(r) => match preset(&r.preset) {
                 Ok(preset) => {
                     for (j, name) in r.except.iter().enumerate() {
-                        if !preset
-                            .rules
-                            .iter()
-                            .any(|rule| rule.name.eq_ignore_ascii_case(name.trim()))
-                        {
-                            let mut names: Vec<&str> =
-                                preset.rules.iter().map(|r| r.name.as_str()).collect();
+                        if !preset.rules.iter().any(|rule| rule.name.eq_ignore_ascii_case(name.trim())) {
+                            let mut names: Vec<&str> = preset.rules.iter().map(|r| r.name.as_str()).collect();
                             names.dedup();
                             let hint = crate::suggest::did_you_mean(name, names.iter().copied())
                                 .map(|s| format!(" (did you mean \"{s}\"?)"))
                                 .unwrap_or_default();
                             errors.push(
                                 format!("{p}/except/{j}"),
-                                format!(
-                                    "preset \"{}\" has no holiday named \"{name}\"{hint}",
-                                    r.preset
-                                ),
+                                format!("preset \"{}\" has no holiday named \"{name}\"{hint}", r.preset),
                             );
                         }
                     }
@@ -708,11 +558,7 @@ pub(crate) fn compile_entries(
                         preset
                             .rules
                             .iter()
-                            .filter(|rule| {
-                                !r.except
-                                    .iter()
-                                    .any(|n| rule.name.eq_ignore_ascii_case(n.trim()))
-                            })
+                            .filter(|rule| !r.except.iter().any(|n| rule.name.eq_ignore_ascii_case(n.trim())))
                             .cloned(),
                     );
                 }
@@ -753,54 +599,27 @@ mod tests {
     fn relations_pick_the_right_side() {
         let rule = |relation| Rule {
             name: "x".into(),
-            when: When::Relative {
-                month: 11,
-                day: 1,
-                weekday: Weekday::Wed,
-                relation,
-            },
+            when: When::Relative { month: 11, day: 1, weekday: Weekday::Wed, relation },
             observed: Observed::None,
             since: None,
             until: None,
             hours: None,
         };
         // 2023-11-01 is a Wednesday.
-        assert_eq!(
-            rule(Relation::OnOrAfter).actual_dates(2023),
-            vec![d(2023, 11, 1)]
-        );
-        assert_eq!(
-            rule(Relation::After).actual_dates(2023),
-            vec![d(2023, 11, 8)]
-        );
-        assert_eq!(
-            rule(Relation::OnOrBefore).actual_dates(2023),
-            vec![d(2023, 11, 1)]
-        );
-        assert_eq!(
-            rule(Relation::Before).actual_dates(2023),
-            vec![d(2023, 10, 25)]
-        );
+        assert_eq!(rule(Relation::OnOrAfter).actual_dates(2023), vec![d(2023, 11, 1)]);
+        assert_eq!(rule(Relation::After).actual_dates(2023), vec![d(2023, 11, 8)]);
+        assert_eq!(rule(Relation::OnOrBefore).actual_dates(2023), vec![d(2023, 11, 1)]);
+        assert_eq!(rule(Relation::Before).actual_dates(2023), vec![d(2023, 10, 25)]);
         // 2024-11-01 is a Friday.
-        assert_eq!(
-            rule(Relation::OnOrAfter).actual_dates(2024),
-            vec![d(2024, 11, 6)]
-        );
-        assert_eq!(
-            rule(Relation::OnOrBefore).actual_dates(2024),
-            vec![d(2024, 10, 30)]
-        );
+        assert_eq!(rule(Relation::OnOrAfter).actual_dates(2024), vec![d(2024, 11, 6)]);
+        assert_eq!(rule(Relation::OnOrBefore).actual_dates(2024), vec![d(2024, 10, 30)]);
     }
 
     #[test]
     fn nth_five_is_absent_in_short_months_and_last_is_found() {
         let rule = |nth| Rule {
             name: "x".into(),
-            when: When::Nth {
-                month: 2,
-                weekday: Weekday::Mon,
-                nth,
-            },
+            when: When::Nth { month: 2, weekday: Weekday::Mon, nth },
             observed: Observed::None,
             since: None,
             until: None,
@@ -815,11 +634,7 @@ mod tests {
     fn every_preset_compiles() {
         for p in presets() {
             assert!(p.rules.len() >= 8, "{} has {} rules", p.id, p.rules.len());
-            let json = PRESET_SOURCES
-                .iter()
-                .find(|s| s.0 == p.id)
-                .map(|s| s.2)
-                .unwrap_or_default();
+            let json = PRESET_SOURCES.iter().find(|s| s.0 == p.id).map(|s| s.2).unwrap_or_default();
             let raw: Vec<HolidayRule> = serde_json::from_str(json).expect("preset json");
             let mut errors = ConfigErrors::default();
             for (i, r) in raw.iter().enumerate() {

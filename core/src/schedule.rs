@@ -1,10 +1,7 @@
 //! Loading: JSON text → [`Config`] → validated [`Schedule`], reporting every problem at once.
 
 use crate::ConfigErrors;
-use crate::config::{
-    Config, CoverageConfig, FirstReply, HolidayEntry, PlanConfig, PresetRef, QueueConfig,
-    TeamConfig,
-};
+use crate::config::{Config, CoverageConfig, FirstReply, HolidayEntry, PlanConfig, PresetRef, QueueConfig, TeamConfig};
 use crate::holidays::{HolidayCalendar, compile_entries};
 use crate::hours::{Interval, parse_day, parse_days};
 use crate::suggest::did_you_mean;
@@ -105,13 +102,8 @@ pub fn from_value(value: Value) -> Result<Config, ConfigErrors> {
     const KNOWN: [&str; 5] = ["company", "teams", "coverages", "plans", "queue"];
     for key in top.keys() {
         if !KNOWN.contains(&key.as_str()) {
-            let hint = did_you_mean(key, KNOWN)
-                .map(|s| format!(" (did you mean \"{s}\"?)"))
-                .unwrap_or_default();
-            errors.push(
-                format!("/{}", escape(key)),
-                format!("unknown field \"{key}\"{hint}"),
-            );
+            let hint = did_you_mean(key, KNOWN).map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default();
+            errors.push(format!("/{}", escape(key)), format!("unknown field \"{key}\"{hint}"));
         }
     }
     let company = match top.remove("company") {
@@ -122,31 +114,12 @@ pub fn from_value(value: Value) -> Result<Config, ConfigErrors> {
         Some(v) => typed::<String>(v, "/company", &mut errors),
     };
     let teams = list(top.remove("teams"), "/teams", true, &mut errors, team);
-    let coverages = list(
-        top.remove("coverages"),
-        "/coverages",
-        false,
-        &mut errors,
-        |v, p, e| typed::<CoverageConfig>(v, p, e),
-    );
-    let plans = list(
-        top.remove("plans"),
-        "/plans",
-        false,
-        &mut errors,
-        |v, p, e| typed::<PlanConfig>(v, p, e),
-    );
-    let queue = top
-        .remove("queue")
-        .and_then(|v| typed::<QueueConfig>(v, "/queue", &mut errors));
+    let coverages =
+        list(top.remove("coverages"), "/coverages", false, &mut errors, |v, p, e| typed::<CoverageConfig>(v, p, e));
+    let plans = list(top.remove("plans"), "/plans", false, &mut errors, |v, p, e| typed::<PlanConfig>(v, p, e));
+    let queue = top.remove("queue").and_then(|v| typed::<QueueConfig>(v, "/queue", &mut errors));
     match (company, errors.is_empty()) {
-        (Some(company), true) => Ok(Config {
-            company,
-            teams,
-            coverages,
-            plans,
-            queue,
-        }),
+        (Some(company), true) => Ok(Config { company, teams, coverages, plans, queue }),
         _ => Err(errors),
     }
 }
@@ -164,11 +137,9 @@ fn list<T>(
             Vec::new()
         }
         None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, v)| item(v, &format!("{path}/{i}"), errors))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.into_iter().enumerate().filter_map(|(i, v)| item(v, &format!("{path}/{i}"), errors)).collect()
+        }
         Some(other) => {
             errors.push(path, format!("expected a list, found {}", kind(&other)));
             Vec::new()
@@ -178,19 +149,10 @@ fn list<T>(
 
 fn team(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<TeamConfig> {
     let Value::Object(mut obj) = value else {
-        errors.push(
-            path,
-            format!("a team must be an object, found {}", kind(&value)),
-        );
+        errors.push(path, format!("a team must be an object, found {}", kind(&value)));
         return None;
     };
-    let holidays = list(
-        obj.remove("holidays"),
-        &format!("{path}/holidays"),
-        false,
-        errors,
-        holiday_entry,
-    );
+    let holidays = list(obj.remove("holidays"), &format!("{path}/holidays"), false, errors, holiday_entry);
     let mut team = typed::<TeamConfig>(Value::Object(obj), path, errors)?;
     team.holidays = holidays;
     Some(team)
@@ -204,13 +166,7 @@ fn holiday_entry(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<
         }
         Value::Object(_) => typed(value, path, errors).map(HolidayEntry::Rule),
         other => {
-            errors.push(
-                path,
-                format!(
-                    "a holiday is a preset id (\"us\") or a rule object, not {}",
-                    kind(&other)
-                ),
-            );
+            errors.push(path, format!("a holiday is a preset id (\"us\") or a rule object, not {}", kind(&other)));
             None
         }
     }
@@ -225,9 +181,7 @@ fn typed<T: DeserializeOwned>(value: Value, path: &str, errors: &mut ConfigError
                 use serde_path_to_error::Segment;
                 match seg {
                     Segment::Seq { index } => p.push_str(&format!("/{index}")),
-                    Segment::Map { key } | Segment::Enum { variant: key } => {
-                        p.push_str(&format!("/{}", escape(key)))
-                    }
+                    Segment::Map { key } | Segment::Enum { variant: key } => p.push_str(&format!("/{}", escape(key))),
                     Segment::Unknown => {}
                 }
             }
@@ -237,10 +191,22 @@ fn typed<T: DeserializeOwned>(value: Value, path: &str, errors: &mut ConfigError
     }
 }
 
-/// serde's messages, made plain: quotes instead of backticks, no "at line" noise.
+/// serde's messages, made plain: quotes instead of backticks (none around numbers), no
+/// "at line" noise (the path says where).
 fn plain(message: &str) -> String {
-    let m = message.replace('`', "\"");
-    m.split(" at line ").next().unwrap_or(&m).to_owned()
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        let quoted = i % 2 == 1 && part.parse::<f64>().is_err();
+        if quoted {
+            out.push('"');
+        }
+        out.push_str(part);
+        if quoted {
+            out.push('"');
+        }
+    }
+    out
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -275,18 +241,9 @@ impl Schedule {
             .enumerate()
             .map(|(i, t)| build_team(t, &format!("/teams/{i}"), zones, &mut errors))
             .collect();
-        unique_ids(
-            config.teams.iter().map(|t| t.id.as_str()),
-            "/teams",
-            &mut errors,
-        );
-        let team_index: BTreeMap<&str, usize> = config
-            .teams
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.id.as_str(), i))
-            .rev()
-            .collect();
+        unique_ids(config.teams.iter().map(|t| t.id.as_str()), "/teams", &mut errors);
+        let team_index: BTreeMap<&str, usize> =
+            config.teams.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).rev().collect();
 
         let mut coverages = Vec::new();
         for (i, c) in config.coverages.iter().enumerate() {
@@ -294,76 +251,44 @@ impl Schedule {
             check_text(&c.name, &format!("{path}/name"), &mut errors);
             let mut idx = Vec::new();
             if c.always && !c.teams.is_empty() {
-                errors.push(
-                    format!("{path}/teams"),
-                    "an \"always\" coverage is open 24/7 and takes no teams",
-                );
+                errors.push(format!("{path}/teams"), "an \"always\" coverage is open 24/7 and takes no teams");
             }
             if !c.always && c.teams.is_empty() {
-                errors.push(
-                    path.clone(),
-                    "a coverage needs \"teams\" or \"always\": true",
-                );
+                errors.push(path.clone(), "a coverage needs \"teams\" or \"always\": true");
             }
             for (j, id) in c.teams.iter().enumerate() {
                 match team_index.get(id.as_str()) {
-                    Some(t) if idx.contains(t) => errors.push(
-                        format!("{path}/teams/{j}"),
-                        format!("team \"{id}\" is listed twice"),
-                    ),
+                    Some(t) if idx.contains(t) => {
+                        errors.push(format!("{path}/teams/{j}"), format!("team \"{id}\" is listed twice"))
+                    }
                     Some(t) => idx.push(*t),
                     None => {
                         let hint = did_you_mean(id, team_index.keys().copied())
                             .map(|s| format!(" (did you mean \"{s}\"?)"))
                             .unwrap_or_default();
-                        errors.push(
-                            format!("{path}/teams/{j}"),
-                            format!("no team has id \"{id}\"{hint}"),
-                        );
+                        errors.push(format!("{path}/teams/{j}"), format!("no team has id \"{id}\"{hint}"));
                     }
                 }
             }
             if !idx.is_empty()
-                && idx.iter().all(|t| {
-                    teams[*t]
-                        .as_ref()
-                        .is_some_and(|t| t.week.iter().all(Vec::is_empty))
-                })
+                && idx.iter().all(|t| teams[*t].as_ref().is_some_and(|t| t.week.iter().all(Vec::is_empty)))
             {
-                errors.push(
-                    path.clone(),
-                    format!(
-                        "coverage \"{}\" never opens: none of its teams has any hours",
-                        c.id
-                    ),
-                );
+                errors
+                    .push(path.clone(), format!("coverage \"{}\" never opens: none of its teams has any hours", c.id));
             }
-            coverages.push(Coverage {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                teams: idx,
-                always: c.always,
-            });
+            coverages.push(Coverage { id: c.id.clone(), name: c.name.clone(), teams: idx, always: c.always });
         }
-        unique_ids(
-            config.coverages.iter().map(|c| c.id.as_str()),
-            "/coverages",
-            &mut errors,
-        );
+        unique_ids(config.coverages.iter().map(|c| c.id.as_str()), "/coverages", &mut errors);
 
         let mut plans = Vec::new();
         for (i, p) in config.plans.iter().enumerate() {
             let path = format!("/plans/{i}");
             check_text(&p.name, &format!("{path}/name"), &mut errors);
             let Some(ci) = config.coverages.iter().position(|c| c.id == p.coverage) else {
-                let hint =
-                    did_you_mean(&p.coverage, config.coverages.iter().map(|c| c.id.as_str()))
-                        .map(|s| format!(" (did you mean \"{s}\"?)"))
-                        .unwrap_or_default();
-                errors.push(
-                    format!("{path}/coverage"),
-                    format!("no coverage has id \"{}\"{hint}", p.coverage),
-                );
+                let hint = did_you_mean(&p.coverage, config.coverages.iter().map(|c| c.id.as_str()))
+                    .map(|s| format!(" (did you mean \"{s}\"?)"))
+                    .unwrap_or_default();
+                errors.push(format!("{path}/coverage"), format!("no coverage has id \"{}\"{hint}", p.coverage));
                 continue;
             };
             let (key, amount) = match p.first_reply {
@@ -374,10 +299,7 @@ impl Schedule {
                 FirstReply::BusinessDays(n) => ("business_days", n),
             };
             if amount == 0 {
-                errors.push(
-                    format!("{path}/first_reply/{key}"),
-                    "a first-reply target must be at least 1",
-                );
+                errors.push(format!("{path}/first_reply/{key}"), "a first-reply target must be at least 1");
             }
             let limit = match p.first_reply {
                 FirstReply::Minutes(_) | FirstReply::BusinessMinutes(_) => 525_600,
@@ -391,7 +313,13 @@ impl Schedule {
                 );
             }
             if matches!(p.first_reply, FirstReply::BusinessDays(_)) && config.coverages[ci].always {
-                errors.push(format!("{path}/first_reply"), format!("business_days needs a coverage with teams, and coverage \"{}\" is open 24/7 (use \"hours\")", p.coverage));
+                errors.push(
+                    format!("{path}/first_reply"),
+                    format!(
+                        "business_days needs a coverage with teams, and coverage \"{}\" is open 24/7 (use \"hours\")",
+                        p.coverage
+                    ),
+                );
             }
             if let Some(b) = &p.blurb {
                 check_text(b, &format!("{path}/blurb"), &mut errors);
@@ -404,28 +332,22 @@ impl Schedule {
                 blurb: p.blurb.clone(),
             });
         }
-        unique_ids(
-            config.plans.iter().map(|p| p.id.as_str()),
-            "/plans",
-            &mut errors,
-        );
+        unique_ids(config.plans.iter().map(|p| p.id.as_str()), "/plans", &mut errors);
 
         if let Some(q) = &config.queue {
-            if !(q.endpoint.starts_with('/')
-                || q.endpoint.starts_with("https://")
-                || q.endpoint.starts_with("http://"))
+            if !(q.endpoint.starts_with('/') || q.endpoint.starts_with("https://") || q.endpoint.starts_with("http://"))
             {
                 errors.push(
                     "/queue/endpoint",
-                    format!(
-                        "\"{}\" must be a path (\"/v1/requests\") or an http(s) URL",
-                        q.endpoint
-                    ),
+                    format!("\"{}\" must be a path (\"/v1/requests\") or an http(s) URL", q.endpoint),
                 );
             }
             for (i, o) in q.allowed_origins.iter().enumerate() {
                 if !is_origin(o) {
-                    errors.push(format!("/queue/allowed_origins/{i}"), format!("\"{o}\" is not an origin like \"https://www.example.com\" (scheme and host, no path)"));
+                    errors.push(
+                        format!("/queue/allowed_origins/{i}"),
+                        format!("\"{o}\" is not an origin like \"https://www.example.com\" (scheme and host, no path)"),
+                    );
                 }
             }
         }
@@ -434,12 +356,7 @@ impl Schedule {
             return Err(errors);
         }
         let teams = teams.into_iter().flatten().collect();
-        Ok(Schedule {
-            config,
-            teams,
-            coverages,
-            plans,
-        })
+        Ok(Schedule { config, teams, coverages, plans })
     }
 
     /// The coverage with this id.
@@ -454,16 +371,8 @@ impl Schedule {
 }
 
 fn is_origin(o: &str) -> bool {
-    let rest = o
-        .strip_prefix("https://")
-        .or_else(|| o.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty()
-            && !r.contains('/')
-            && !r.contains('?')
-            && !r.contains('#')
-            && !r.contains(' ')
-    })
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains('/') && !r.contains('?') && !r.contains('#') && !r.contains(' '))
 }
 
 fn check_text(text: &str, path: &str, errors: &mut ConfigErrors) {
@@ -478,20 +387,12 @@ fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, path: &str, errors: &mut C
         if id.trim().is_empty() {
             errors.push(format!("{path}/{i}/id"), "an id must not be empty");
         } else if !seen.insert(id) {
-            errors.push(
-                format!("{path}/{i}/id"),
-                format!("id \"{id}\" is used twice"),
-            );
+            errors.push(format!("{path}/{i}/id"), format!("id \"{id}\" is used twice"));
         }
     }
 }
 
-fn build_team(
-    t: &TeamConfig,
-    path: &str,
-    zones: &dyn ZoneDb,
-    errors: &mut ConfigErrors,
-) -> Option<Team> {
+fn build_team(t: &TeamConfig, path: &str, zones: &dyn ZoneDb, errors: &mut ConfigErrors) -> Option<Team> {
     let before = errors.0.len();
     check_text(&t.name, &format!("{path}/name"), errors);
     let zone = zones.zone(&t.timezone);
@@ -500,10 +401,7 @@ fn build_team(
         let hint = did_you_mean(&t.timezone, names.iter().map(String::as_str))
             .map(|s| format!(" (did you mean \"{s}\"?)"))
             .unwrap_or_default();
-        errors.push(
-            format!("{path}/timezone"),
-            format!("unknown time zone \"{}\"{hint}", t.timezone),
-        );
+        errors.push(format!("{path}/timezone"), format!("unknown time zone \"{}\"{hint}", t.timezone));
     }
     let mut week: [Vec<Interval>; 7] = Default::default();
     let mut given: [Option<&str>; 7] = [None; 7];
@@ -516,10 +414,7 @@ fn build_team(
                 for d in days {
                     let i = d.num_days_from_monday() as usize;
                     if let Some(other) = given[i] {
-                        errors.push(
-                            p.clone(),
-                            format!("{d} is given twice (also in \"{other}\")").to_lowercase(),
-                        );
+                        errors.push(p.clone(), format!("{} is given twice (also in \"{other}\")", day_name(d)));
                     }
                     given[i] = Some(key);
                     week[i] = intervals.clone();
@@ -531,11 +426,9 @@ fn build_team(
     if errors.0.len() > before {
         return None;
     }
-    Some(Team {
-        id: t.id.clone(),
-        name: t.name.clone(),
-        zone: zone?,
-        week,
-        holidays: HolidayCalendar::new(rules),
-    })
+    Some(Team { id: t.id.clone(), name: t.name.clone(), zone: zone?, week, holidays: HolidayCalendar::new(rules) })
+}
+
+fn day_name(d: Weekday) -> &'static str {
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][d.num_days_from_monday() as usize]
 }

@@ -8,9 +8,7 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -18,10 +16,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate, if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(
-    wrong: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wrong.chars().count() / 3).clamp(1, 4);
     candidates
         .into_iter()
@@ -37,14 +32,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(
-            did_you_mean("Europe/Berln", ["Europe/Berlin", "Europe/Bern"]),
-            Some("Europe/Berlin")
-        );
-        assert_eq!(
-            did_you_mean("america/new_york", ["America/New_York"]),
-            Some("America/New_York")
-        );
+        assert_eq!(did_you_mean("Europe/Berln", ["Europe/Berlin", "Europe/Bern"]), Some("Europe/Berlin"));
+        assert_eq!(did_you_mean("america/new_york", ["America/New_York"]), Some("America/New_York"));
         assert_eq!(did_you_mean("Mars/Olympus", ["Europe/Berlin"]), None);
     }
 }

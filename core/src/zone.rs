@@ -37,16 +37,11 @@ pub trait Zone: fmt::Debug + Send + Sync {
             (self.offset_at(utc) == offset).then_some(utc)
         };
         match (fits(before), fits(after)) {
-            (Some(a), Some(b)) if a != b => LocalTime::Fold {
-                earlier: a.min(b),
-                later: a.max(b),
-            },
+            (Some(a), Some(b)) if a != b => LocalTime::Fold { earlier: a.min(b), later: a.max(b) },
             (Some(a), _) | (None, Some(a)) => LocalTime::Single(a),
             // In a gap: the instant the same wall-clock time would name under the
             // offset in effect before the transition.
-            (None, None) => LocalTime::Gap {
-                shifted: local - i64::from(before),
-            },
+            (None, None) => LocalTime::Gap { shifted: local - i64::from(before) },
         }
     }
 
@@ -56,9 +51,7 @@ pub trait Zone: fmt::Debug + Send + Sync {
     /// earlier instant (New York, 2024-11-03 01:30 → 01:30 EDT).
     fn resolve(&self, local: i64) -> Instant {
         match self.local_candidates(local) {
-            LocalTime::Single(t)
-            | LocalTime::Fold { earlier: t, .. }
-            | LocalTime::Gap { shifted: t } => t,
+            LocalTime::Single(t) | LocalTime::Fold { earlier: t, .. } | LocalTime::Gap { shifted: t } => t,
         }
     }
 }
@@ -100,9 +93,7 @@ pub fn local_seconds(local: NaiveDateTime) -> i64 {
 /// The local wall-clock date-time of an instant in a zone.
 pub fn to_local(zone: &dyn Zone, instant: Instant) -> NaiveDateTime {
     let local = instant + i64::from(zone.offset_at(instant));
-    DateTime::<Utc>::from_timestamp(local, 0)
-        .map(|d| d.naive_utc())
-        .unwrap_or_default()
+    DateTime::<Utc>::from_timestamp(local, 0).map(|d| d.naive_utc()).unwrap_or_default()
 }
 
 /// An instant as a chrono UTC date-time.
@@ -133,33 +124,21 @@ mod table {
         }
 
         fn offset_at(&self, instant: Instant) -> i32 {
-            let utc = DateTime::from_timestamp(instant, 0)
-                .unwrap_or_default()
-                .naive_utc();
-            self.0
-                .offset_from_utc_datetime(&utc)
-                .fix()
-                .local_minus_utc()
+            let utc = DateTime::from_timestamp(instant, 0).unwrap_or_default().naive_utc();
+            self.0.offset_from_utc_datetime(&utc).fix().local_minus_utc()
         }
 
         fn local_candidates(&self, local: i64) -> LocalTime {
-            let naive = DateTime::from_timestamp(local, 0)
-                .unwrap_or_default()
-                .naive_utc();
+            let naive = DateTime::from_timestamp(local, 0).unwrap_or_default().naive_utc();
             match self.0.from_local_datetime(&naive) {
                 LocalResult::Single(t) => LocalTime::Single(t.timestamp()),
                 LocalResult::Ambiguous(a, b) => {
                     let (a, b) = (a.timestamp(), b.timestamp());
-                    LocalTime::Fold {
-                        earlier: a.min(b),
-                        later: a.max(b),
-                    }
+                    LocalTime::Fold { earlier: a.min(b), later: a.max(b) }
                 }
                 LocalResult::None => {
                     let before = self.offset_at(local - 86_400);
-                    LocalTime::Gap {
-                        shifted: local - i64::from(before),
-                    }
+                    LocalTime::Gap { shifted: local - i64::from(before) }
                 }
             }
         }
@@ -167,16 +146,11 @@ mod table {
 
     impl ZoneDb for TzTable {
         fn zone(&self, name: &str) -> Option<Arc<dyn Zone>> {
-            name.parse::<Tz>()
-                .ok()
-                .map(|tz| Arc::new(TzZone(tz)) as Arc<dyn Zone>)
+            name.parse::<Tz>().ok().map(|tz| Arc::new(TzZone(tz)) as Arc<dyn Zone>)
         }
 
         fn names(&self) -> Vec<String> {
-            chrono_tz::TZ_VARIANTS
-                .iter()
-                .map(|tz| tz.name().to_owned())
-                .collect()
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_owned()).collect()
         }
     }
 }
@@ -191,11 +165,7 @@ mod tests {
     }
 
     fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
-        local_seconds(
-            NaiveDate::from_ymd_opt(y, m, d)
-                .and_then(|d| d.and_hms_opt(h, min, 0))
-                .expect("date"),
-        )
+        local_seconds(NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("date"))
     }
 
     #[test]
@@ -222,22 +192,13 @@ mod tests {
                 self.0.offset_at(instant)
             }
         }
-        for name in [
-            "America/New_York",
-            "Australia/Lord_Howe",
-            "America/Havana",
-            "Pacific/Chatham",
-        ] {
+        for name in ["America/New_York", "Australia/Lord_Howe", "America/Havana", "Pacific/Chatham"] {
             let zone = TzTable.zone(name).expect("zone");
             let generic = OnlyOffsets(zone.clone());
             let start = local(2024, 1, 1, 0, 0);
             for step in 0..(366 * 96) {
                 let l = start + step * 900;
-                assert_eq!(
-                    zone.local_candidates(l),
-                    generic.local_candidates(l),
-                    "{name} at local {l}"
-                );
+                assert_eq!(zone.local_candidates(l), generic.local_candidates(l), "{name} at local {l}");
             }
         }
     }
