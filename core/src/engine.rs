@@ -32,21 +32,61 @@ fn local_midnight(date: NaiveDate) -> i64 {
 /// The open intervals of a team that start on local date `date`, as instants, sorted.
 /// A holiday on `date` closes them or replaces them with its reduced hours.
 pub fn team_intervals_on(team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
-    out.clear();
-    let hours = match team.holidays.on(date) {
-        Some(h) => h.rule.hours.as_deref().unwrap_or(&[]),
-        None => team.hours_on(date.weekday()),
-    };
-    let midnight = local_midnight(date);
-    for iv in hours {
-        let s = team.zone.resolve(midnight + i64::from(iv.start) * 60);
-        let e = team.zone.resolve(midnight + i64::from(iv.end) * 60);
-        // An interval that lies wholly inside a spring-forward gap does not happen that day.
-        if e > s {
-            out.push((s, e));
+    let mut window = OffsetWindow::default();
+    window.intervals_on(team, date, out);
+}
+
+/// Remembers whether a zone's offset is constant over the instants one local day's
+/// intervals can touch, so most days resolve local times by subtraction instead of a
+/// zone lookup per endpoint.
+///
+/// It relies on one fact of the zone database: no zone changes its offset twice within
+/// four days, so equal offsets at both ends of a window of under four days mean no
+/// change inside it.
+#[derive(Debug, Default, Clone, Copy)]
+struct OffsetWindow {
+    /// `(from, to, offset)`: the offset is `offset` on all of `[from, to]`.
+    known: Option<(Instant, Instant, i32)>,
+}
+
+/// Local intervals of date D lie in local [D 00:00, D+2 00:00]; offsets are within ±15 h.
+const WINDOW_BEFORE: i64 = 15 * 3600;
+const WINDOW_AFTER: i64 = 2 * 86_400 + 15 * 3600;
+
+impl OffsetWindow {
+    fn intervals_on(&mut self, team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
+        out.clear();
+        let hours = match team.holidays.on(date) {
+            Some(h) => h.rule.hours.as_deref().unwrap_or(&[]),
+            None => team.hours_on(date.weekday()),
+        };
+        if hours.is_empty() {
+            return;
         }
+        let zone = team.zone.as_ref();
+        let midnight = local_midnight(date);
+        let (from, to) = (midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER);
+        let o_from = match self.known {
+            Some((a, b, o)) if a <= from && from <= b => o,
+            _ => zone.offset_at(from),
+        };
+        let o_to = zone.offset_at(to);
+        let constant = (o_from == o_to).then_some(o_from);
+        self.known = constant.map(|o| (from, to, o));
+        let resolve = |local: i64| match constant {
+            Some(o) => local - i64::from(o),
+            None => zone.resolve(local),
+        };
+        for iv in hours {
+            let s = resolve(midnight + i64::from(iv.start) * 60);
+            let e = resolve(midnight + i64::from(iv.end) * 60);
+            // An interval that lies wholly inside a spring-forward gap does not happen that day.
+            if e > s {
+                out.push((s, e));
+            }
+        }
+        out.sort_unstable();
     }
-    out.sort_unstable();
 }
 
 /// Walks one team's intervals forward, a local day at a time.
@@ -56,6 +96,7 @@ struct TeamCursor<'a> {
     days_left: u32,
     buf: Vec<(Instant, Instant)>,
     pos: usize,
+    window: OffsetWindow,
 }
 
 impl<'a> TeamCursor<'a> {
@@ -63,7 +104,14 @@ impl<'a> TeamCursor<'a> {
         // Intervals starting the local day before can still be open at `from`.
         let date = to_local(team.zone.as_ref(), from).date();
         let start = date.pred_opt().unwrap_or(date);
-        TeamCursor { team, next_date: start, days_left: HORIZON_DAYS + 2, buf: Vec::with_capacity(4), pos: 0 }
+        TeamCursor {
+            team,
+            next_date: start,
+            days_left: HORIZON_DAYS + 2,
+            buf: Vec::with_capacity(4),
+            pos: 0,
+            window: OffsetWindow::default(),
+        }
     }
 
     fn peek(&mut self) -> Option<(Instant, Instant)> {
@@ -71,7 +119,7 @@ impl<'a> TeamCursor<'a> {
             if self.days_left == 0 {
                 return None;
             }
-            team_intervals_on(self.team, self.next_date, &mut self.buf);
+            self.window.intervals_on(self.team, self.next_date, &mut self.buf);
             self.pos = 0;
             self.days_left -= 1;
             self.next_date = self.next_date.succ_opt()?;
@@ -193,6 +241,23 @@ fn check_date(d: NaiveDate) -> Result<(), Error> {
     if (1900..2500).contains(&d.year()) { Ok(()) } else { Err(Error::OutOfRange(d.to_string())) }
 }
 
+/// The earliest instant at which the coverage has been open for `need` seconds since `t`.
+/// Reaching the target exactly at a run's end gives that end.
+fn business_time(first: Run, rest: Runs<'_>, t: Instant, need: i64) -> Option<Instant> {
+    let mut remaining = need;
+    for r in std::iter::once(first).chain(rest) {
+        let from = r.start.max(t);
+        if remaining <= r.end - from {
+            return Some(from + remaining);
+        }
+        if !r.end_known {
+            return None;
+        }
+        remaining -= r.end - from;
+    }
+    None
+}
+
 impl Schedule {
     fn coverage(&self, id: &str) -> Result<&Coverage, Error> {
         self.coverages.iter().find(|c| c.id == id).ok_or_else(|| Error::UnknownCoverage(id.to_owned()))
@@ -266,79 +331,75 @@ impl Schedule {
         }
     }
 
-    fn release(&self, c: &Coverage, t: Instant) -> Result<Instant, Error> {
-        if c.always {
-            return Ok(t);
-        }
-        match self.runs_from(c, t).find(|r| r.end > t) {
-            Some(r) => Ok(r.start.max(t)),
-            None => Err(Error::NeverOpens { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS }),
-        }
-    }
-
     /// DESIGN.md's `release_at(plan, t)`.
     pub fn release_at(&self, plan: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
-        let p = self.plan_by_id(plan)?;
-        check_range(at.timestamp())?;
-        self.release(&self.coverages[p.coverage], at.timestamp()).map(to_utc)
+        self.quote(plan, at).map(|q| q.release_at)
     }
 
     /// DESIGN.md's `respond_by(plan, t)`.
     pub fn respond_by(&self, plan: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+        self.quote(plan, at).map(|q| q.respond_by)
+    }
+
+    /// `release_at` and `respond_by` together, as `replyby quote` prints them: one walk
+    /// over the coverage's runs answers both.
+    pub fn quote(&self, plan: &str, at: DateTime<Utc>) -> Result<Quote, Error> {
         let p = self.plan_by_id(plan)?;
         let t = at.timestamp();
         check_range(t)?;
         let c = &self.coverages[p.coverage];
-        self.respond(c, p.first_reply, t, None).map(to_utc)
+        let (release, respond) = self.release_and_respond(c, p.first_reply, t)?;
+        Ok(Quote {
+            plan: p.id.clone(),
+            submitted_at: to_utc(t),
+            release_at: to_utc(release),
+            respond_by: to_utc(respond),
+        })
     }
 
-    fn respond(
-        &self,
-        c: &Coverage,
-        target: FirstReply,
-        t: Instant,
-        release: Option<Instant>,
-    ) -> Result<Instant, Error> {
-        let unreachable =
-            || Error::TargetUnreachable { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS };
+    fn release_and_respond(&self, c: &Coverage, target: FirstReply, t: Instant) -> Result<(Instant, Instant), Error> {
+        let elapsed = match target {
+            FirstReply::Hours(h) => Some(i64::from(h) * 3600),
+            FirstReply::Minutes(m) => Some(i64::from(m) * 60),
+            _ => None,
+        };
         let business = match target {
-            FirstReply::Hours(h) => return Ok(t + i64::from(h) * 3600),
-            FirstReply::Minutes(m) => return Ok(t + i64::from(m) * 60),
             FirstReply::BusinessHours(h) => i64::from(h) * 3600,
             FirstReply::BusinessMinutes(m) => i64::from(m) * 60,
-            FirstReply::BusinessDays(n) => {
-                let release = match release {
-                    Some(r) => r,
-                    None => self.release(c, t)?,
-                };
-                return self.business_days(c, release, n).ok_or_else(unreachable);
-            }
+            _ => 0,
         };
         if c.always {
-            return Ok(t + business);
+            // Validation rejects business days on an always-open coverage.
+            return Ok((t, t + elapsed.unwrap_or(business)));
         }
-        let mut remaining = business;
-        for r in self.runs_from(c, t).filter(|r| r.end > t) {
-            let from = r.start.max(t);
-            // Reaching the target exactly at a run's end gives that end.
-            if remaining <= r.end - from {
-                return Ok(from + remaining);
-            }
-            if !r.end_known {
-                break;
-            }
-            remaining -= r.end - from;
-        }
-        Err(unreachable())
+        let mut runs = self.runs_from(c, t);
+        let first = runs.find(|r| r.end > t).ok_or_else(|| Error::NeverOpens {
+            coverage: c.id.clone(),
+            from: to_utc(t).to_rfc3339(),
+            days: HORIZON_DAYS,
+        })?;
+        let release = first.start.max(t);
+        let unreachable =
+            || Error::TargetUnreachable { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS };
+        let respond = match (elapsed, target) {
+            (Some(e), _) => Some(t + e),
+            (None, FirstReply::BusinessDays(n)) => self.business_days(c, release, first, runs, n),
+            (None, _) => business_time(first, runs, t, business),
+        };
+        Ok((release, respond.ok_or_else(unreachable)?))
     }
 
-    fn business_days(&self, c: &Coverage, release: Instant, n: u32) -> Option<Instant> {
+    /// The end of the last run that starts on the n-th home-zone business day after the
+    /// release date. `first` is the run holding (or starting at) the release.
+    fn business_days(&self, c: &Coverage, release: Instant, first: Run, rest: Runs<'_>, n: u32) -> Option<Instant> {
         let zone = self.teams[c.teams[0]].zone.as_ref();
         let d0 = to_local(zone, release).date();
         let mut count = 0;
         let mut day: Option<NaiveDate> = None;
         let mut last_end = None;
-        for r in self.runs_from(c, release).filter(|r| r.end > release && r.start > release) {
+        // The first run starts at or before the release, so on or before d0.
+        debug_assert!(first.start <= release);
+        for r in rest {
             let d = to_local(zone, r.start).date();
             if d <= d0 {
                 continue;
@@ -354,22 +415,6 @@ impl Schedule {
             last_end?;
         }
         None
-    }
-
-    /// `release_at` and `respond_by` together, as `replyby quote` prints them.
-    pub fn quote(&self, plan: &str, at: DateTime<Utc>) -> Result<Quote, Error> {
-        let p = self.plan_by_id(plan)?;
-        let t = at.timestamp();
-        check_range(t)?;
-        let c = &self.coverages[p.coverage];
-        let release = self.release(c, t)?;
-        let respond = self.respond(c, p.first_reply, t, Some(release))?;
-        Ok(Quote {
-            plan: p.id.clone(),
-            submitted_at: to_utc(t),
-            release_at: to_utc(release),
-            respond_by: to_utc(respond),
-        })
     }
 
     /// DESIGN.md's `closed_days(coverage, from, to)`: sorted by date, then team id.
