@@ -13,6 +13,9 @@ use serde::Serialize;
 /// How far ahead (in local days) the engine looks before it says "never".
 pub const HORIZON_DAYS: u32 = 3 * 366;
 
+/// An open span `[start, end)` as UTC date-times.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// One merged open run of a coverage, `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Run {
@@ -141,11 +144,10 @@ impl Runs<'_> {
     fn pop_min(&mut self, not_after: Option<Instant>) -> Option<(Instant, Instant)> {
         let mut best: Option<(usize, (Instant, Instant))> = None;
         for (i, c) in self.cursors.iter_mut().enumerate() {
-            if let Some(iv) = c.peek() {
-                if best.is_none_or(|(_, b)| iv.0 < b.0) {
+            if let Some(iv) = c.peek()
+                && best.is_none_or(|(_, b)| iv.0 < b.0) {
                     best = Some((i, iv));
                 }
-            }
         }
         let (i, iv) = best?;
         if not_after.is_some_and(|limit| iv.0 > limit) {
@@ -279,7 +281,7 @@ impl Schedule {
         coverage: &str,
         from: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, Error> {
+    ) -> Result<Vec<Span>, Error> {
         let c = self.coverage(coverage)?;
         let (f, u) = (from.timestamp(), until.timestamp());
         check_range(f)?;

@@ -115,8 +115,8 @@ pub fn from_value(value: Value) -> Result<Config, ConfigErrors> {
     };
     let teams = list(top.remove("teams"), "/teams", true, &mut errors, team);
     let coverages =
-        list(top.remove("coverages"), "/coverages", false, &mut errors, |v, p, e| typed::<CoverageConfig>(v, p, e));
-    let plans = list(top.remove("plans"), "/plans", false, &mut errors, |v, p, e| typed::<PlanConfig>(v, p, e));
+        list(top.remove("coverages"), "/coverages", false, &mut errors, typed::<CoverageConfig>);
+    let plans = list(top.remove("plans"), "/plans", false, &mut errors, typed::<PlanConfig>);
     let queue = top.remove("queue").and_then(|v| typed::<QueueConfig>(v, "/queue", &mut errors));
     match (company, errors.is_empty()) {
         (Some(company), true) => Ok(Config { company, teams, coverages, plans, queue }),

@@ -62,11 +62,13 @@ fn intervals_on(team: &Team, d: NaiveDate) -> Vec<(Instant, Instant)> {
         .collect()
 }
 
+type Memo = HashMap<(usize, NaiveDate), Vec<(Instant, Instant)>>;
+
 pub struct Reference<'a> {
     pub schedule: &'a Schedule,
     pub teams: Vec<usize>,
     /// Memo of `intervals_on` by (team, date): the walk asks for the same days often.
-    memo: RefCell<HashMap<(usize, NaiveDate), Vec<(Instant, Instant)>>>,
+    memo: RefCell<Memo>,
 }
 
 impl<'a> Reference<'a> {
