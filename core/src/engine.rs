@@ -145,9 +145,10 @@ impl Runs<'_> {
         let mut best: Option<(usize, (Instant, Instant))> = None;
         for (i, c) in self.cursors.iter_mut().enumerate() {
             if let Some(iv) = c.peek()
-                && best.is_none_or(|(_, b)| iv.0 < b.0) {
-                    best = Some((i, iv));
-                }
+                && best.is_none_or(|(_, b)| iv.0 < b.0)
+            {
+                best = Some((i, iv));
+            }
         }
         let (i, iv) = best?;
         if not_after.is_some_and(|limit| iv.0 > limit) {
@@ -276,12 +277,7 @@ impl Schedule {
 
     /// The open runs of a coverage that overlap `[from, until)`, clipped to it. An
     /// `always` coverage gives the whole range.
-    pub fn open_runs(
-        &self,
-        coverage: &str,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<Span>, Error> {
+    pub fn open_runs(&self, coverage: &str, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Span>, Error> {
         let c = self.coverage(coverage)?;
         let (f, u) = (from.timestamp(), until.timestamp());
         check_range(f)?;

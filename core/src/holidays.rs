@@ -434,9 +434,10 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
         errors.push(format!("{path}/observed"), "\"observed\" does not apply to a closure period");
     }
     if let (Some(s), Some(u)) = (raw.since, raw.until)
-        && s > u {
-            errors.push(format!("{path}/until"), format!("\"until\" ({u}) is before \"since\" ({s})"));
-        }
+        && s > u
+    {
+        errors.push(format!("{path}/until"), format!("\"until\" ({u}) is before \"since\" ({s})"));
+    }
     for (key, year) in [("since", raw.since), ("until", raw.until)] {
         if let Some(y) = year.filter(|y| !(1900..=2500).contains(y)) {
             errors.push(format!("{path}/{key}"), format!("year {y} is out of range (1900 to 2500)"));
@@ -501,10 +502,11 @@ fn compile_when(raw: &HolidayRule, form: &str, path: &str, errors: &mut ConfigEr
                 },
             };
             if let Some(day) = raw.day
-                && (day == 0 || day > days_in_month(month)) {
-                    errors.push(format!("{path}/day"), format!("{} {day} does not exist", MONTHS[month as usize - 1]));
-                    return None;
-                }
+                && (day == 0 || day > days_in_month(month))
+            {
+                errors.push(format!("{path}/day"), format!("{} {day} does not exist", MONTHS[month as usize - 1]));
+                return None;
+            }
             match (raw.day, weekday, raw.nth, raw.relation) {
                 (Some(day), None, None, None) => Some(When::Fixed { month, day }),
                 (None, Some(weekday), Some(nth), None) => {

@@ -114,8 +114,7 @@ pub fn from_value(value: Value) -> Result<Config, ConfigErrors> {
         Some(v) => typed::<String>(v, "/company", &mut errors),
     };
     let teams = list(top.remove("teams"), "/teams", true, &mut errors, team);
-    let coverages =
-        list(top.remove("coverages"), "/coverages", false, &mut errors, typed::<CoverageConfig>);
+    let coverages = list(top.remove("coverages"), "/coverages", false, &mut errors, typed::<CoverageConfig>);
     let plans = list(top.remove("plans"), "/plans", false, &mut errors, typed::<PlanConfig>);
     let queue = top.remove("queue").and_then(|v| typed::<QueueConfig>(v, "/queue", &mut errors));
     match (company, errors.is_empty()) {
