@@ -1,2 +1,59 @@
-//! The replyby widget. The Yew front end arrives with the widget issue; for now this
-//! crate only proves the core builds for the browser target.
+//! # replyby-widget
+//!
+//! The embeddable widget: Yew function components compiled to WebAssembly, mounted by
+//! `embed.js` into a Shadow DOM root. Every time it shows comes from `replyby-core`, with
+//! zones from the browser's own `Intl` database ([`intl_zone`]) instead of a zone table.
+//!
+//! **Invariant:** components only render what the core computed; nothing here decides a time.
+
+pub mod app;
+pub mod components;
+pub mod format;
+pub mod i18n;
+pub mod intl_zone;
+pub mod model;
+
+use app::{App, AppProps};
+use js_sys::Reflect;
+use model::Options;
+use wasm_bindgen::prelude::*;
+use yew::AppHandle;
+
+/// A mounted widget; `unmount()` removes it and stops its timer.
+#[wasm_bindgen]
+pub struct MountHandle {
+    app: Option<AppHandle<App>>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Removes the widget.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+}
+
+fn string(options: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty())
+}
+
+/// Reads `{config, view, plan, timeZone, locale}` from a plain object.
+pub fn options_from_js(options: &JsValue) -> Options {
+    Options {
+        config: string(options, "config").unwrap_or_default(),
+        view: string(options, "view"),
+        plan: string(options, "plan"),
+        time_zone: string(options, "timeZone"),
+        locale: string(options, "locale"),
+        now: string(options, "now").and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.to_utc()),
+    }
+}
+
+/// Renders a widget into `root` (an element inside a shadow root); called by `embed.js`.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
+    let props = AppProps { options: options_from_js(&options) };
+    MountHandle { app: Some(yew::Renderer::<App>::with_root_and_props(root, props).render()) }
+}

@@ -36,6 +36,7 @@ pub mod holidays;
 pub mod hours;
 mod schedule;
 pub mod suggest;
+pub mod week;
 pub mod zone;
 
 pub use config::{Config, FirstReply};

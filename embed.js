@@ -1,0 +1,45 @@
+// replyby embed loader: one <script type="module" src=".../embed.js" data-config=...>
+// per widget. Reserves each widget's space at once, downloads the WebAssembly once.
+const base = new URL('.', import.meta.url);
+const RESERVE = { badge: '2.6em', panel: '30em', compare: '36em' };
+let ready;
+const load = () => ready ??= import(new URL('replyby-widget.js', base).href).then(async (m) => {
+  await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
+  return m;
+});
+
+function mount(el, o = {}) {
+  const view = o.view || 'panel';
+  const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
+  el.style.display = 'block';
+  el.style.minHeight = RESERVE[view] || RESERVE.panel;
+  if (o.theme) el.setAttribute('data-theme', o.theme);
+  const box = document.createElement('div');
+  root.replaceChildren(box);
+  let handle, gone = false;
+  load().then((m) => { if (!gone) handle = m.mount(box, { ...o, view }); }).catch((e) => {
+    console.error('replyby: the widget could not load', e);
+    box.textContent = 'Support hours are unavailable right now.';
+  });
+  return {
+    unmount() {
+      gone = true;
+      handle?.unmount();
+      handle = undefined;
+      root.replaceChildren();
+      el.style.minHeight = '';
+    },
+  };
+}
+
+window.ReplyBy = { mount };
+
+for (const s of document.querySelectorAll('script[src]')) {
+  if (s.src !== import.meta.url || s.dataset.replybyMounted) continue;
+  s.dataset.replybyMounted = '1';
+  const d = s.dataset;
+  const el = d.target ? document.querySelector(d.target)
+    : s.parentNode.insertBefore(document.createElement('replyby-widget'), s);
+  if (!el) { console.error(`replyby: data-target "${d.target}" matches no element`); continue; }
+  mount(el, { config: d.config, view: d.view, plan: d.plan, timeZone: d.timeZone, locale: d.locale, theme: d.theme, now: d.now });
+}

@@ -1,0 +1,126 @@
+//! The root component: loads the config once, renders the chosen view, and re-renders
+//! itself when a boundary passes (one timeout, no polling).
+
+// Yew's #[component] macro generates public types without docs.
+#![allow(missing_docs)]
+
+use crate::components::{Badge, Compare, Panel};
+use crate::i18n::Lang;
+use crate::model::{self, Model, Options, View};
+use chrono::{DateTime, Utc};
+use gloo::events::EventListener;
+use gloo::timers::callback::Timeout;
+use replyby_core::Zone;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The widget's stylesheet, placed inside its shadow root.
+pub const CSS: &str = include_str!("../styles/widget.css");
+
+/// The longest single wait (browsers cap setTimeout at about 24.8 days).
+const MAX_WAIT_MS: i64 = 6 * 3600 * 1000;
+
+#[derive(PartialEq, Properties, Clone)]
+pub struct AppProps {
+    pub options: Options,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready(Rc<Model>),
+    Failed,
+}
+
+/// Now, from the browser's clock (the core never reads one).
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// When what `model` shows next changes: an opening or closing of any shown coverage, or
+/// a new day for the visitor or a team.
+fn next_boundary(model: &Model, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let plans: Vec<usize> =
+        if model.view == View::Compare { (0..model.schedule.plans.len()).collect() } else { vec![model.plan] };
+    plans
+        .into_iter()
+        .filter_map(|p| {
+            let coverage = &model.schedule.coverages[model.schedule.plans[p].coverage];
+            let mut zones: Vec<&dyn Zone> = vec![model.visitor.as_ref()];
+            zones.extend(coverage.teams.iter().map(|&t| model.schedule.teams[t].zone.as_ref()));
+            model.schedule.next_boundary(&coverage.id, at, &zones).ok()
+        })
+        .min()
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let state = use_state(|| Load::Loading);
+    let frozen = props.options.now;
+    let now = use_state(|| frozen.unwrap_or_else(now));
+    let lang = Lang::for_locale(&props.options.locale.clone().unwrap_or_else(crate::intl_zone::browser_locale));
+
+    {
+        let state = state.clone();
+        use_effect_with(props.options.clone(), move |options| {
+            let options = options.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match model::build(&options).await {
+                    Ok(m) => state.set(Load::Ready(Rc::new(m))),
+                    Err(lines) => {
+                        for line in lines {
+                            gloo::console::error!(format!("replyby: {line}"));
+                        }
+                        state.set(Load::Failed);
+                    }
+                }
+            });
+        });
+    }
+
+    // Live: one timeout to the next boundary, and a fresh look when the tab comes back.
+    {
+        let now_handle = now.clone();
+        let model = match &*state {
+            Load::Ready(m) => Some(m.clone()),
+            _ => None,
+        };
+        use_effect_with((model, *now), move |(model, at)| {
+            let live = frozen.is_none();
+            let timer = model.as_ref().filter(|_| live).and_then(|m| next_boundary(m, *at)).map(|b| {
+                let wait = ((b - *at).num_milliseconds() + 500).clamp(500, MAX_WAIT_MS) as u32;
+                let handle = now_handle.clone();
+                Timeout::new(wait, move || handle.set(self::now()))
+            });
+            let handle = now_handle.clone();
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .filter(|_| live)
+                .map(|doc| EventListener::new(&doc, "visibilitychange", move |_| handle.set(self::now())));
+            move || {
+                drop(timer);
+                drop(visible);
+            }
+        });
+    }
+
+    let content = match &*state {
+        Load::Loading => html! { <p class="loading">{ lang.loading() }</p> },
+        Load::Failed => html! { <p class="unavailable" role="status">{ lang.unavailable() }</p> },
+        Load::Ready(m) => match m.view {
+            View::Badge => html! { <Badge model={m.clone()} now={*now} /> },
+            View::Panel => html! { <Panel model={m.clone()} now={*now} /> },
+            View::Compare => html! { <Compare model={m.clone()} now={*now} /> },
+        },
+    };
+    let lang_attr = match &*state {
+        Load::Ready(m) => m.fmt.locale.clone(),
+        _ => props.options.locale.clone().unwrap_or_default(),
+    };
+    html! {
+        <div class="replyby" lang={lang_attr}>
+            <style>{ CSS }</style>
+            { content }
+        </div>
+    }
+}

@@ -1,0 +1,55 @@
+#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
+use crate::components::WeekChart;
+use crate::model::Model;
+use chrono::{DateTime, Days, Utc};
+use replyby_core::zone::to_local;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(PartialEq, Properties, Clone)]
+pub struct CompareProps {
+    pub model: Rc<Model>,
+    pub now: DateTime<Utc>,
+}
+
+/// Marketing's plan table: every plan side by side, from the same config.
+#[component]
+pub fn Compare(props: &CompareProps) -> Html {
+    let m = &props.model;
+    let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
+    let visitor = m.visitor.as_ref();
+    let today = to_local(visitor, now.timestamp()).date();
+    let year_on = today.checked_add_days(Days::new(365)).unwrap_or(today);
+    let cards = m.schedule.plans.iter().map(|plan| {
+        let coverage = &m.schedule.coverages[plan.coverage];
+        let home = coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
+        let by = m.schedule.quote(&plan.id, now).map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now)).unwrap_or_default();
+        let closed = m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default();
+        let coverage_name = if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
+        html! {
+            <article class="plan-card">
+                <h3>{ &plan.name }</h3>
+                { for plan.blurb.as_ref().map(|b| html! { <p class="blurb">{ b }</p> }) }
+                <dl>
+                    <dt>{ lang.coverage() }</dt><dd>{ coverage_name }</dd>
+                    <dt>{ lang.first_reply() }</dt><dd>{ lang.target(plan.first_reply) }</dd>
+                    <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
+                </dl>
+                <p class="chart-title">{ lang.week_chart() }</p>
+                <WeekChart model={m.clone()} now={now} coverage={coverage.id.clone()} />
+                <details>
+                    <summary>{ lang.closed_next_year(closed.len()) }</summary>
+                    <ul class="closed">
+                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
+                    </ul>
+                </details>
+            </article>
+        }
+    });
+    html! {
+        <section class="compare" aria-label={m.schedule.config.company.clone()}>
+            <h2>{ &m.schedule.config.company }</h2>
+            <div class="plans">{ for cards }</div>
+        </section>
+    }
+}

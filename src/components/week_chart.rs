@@ -1,0 +1,54 @@
+#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
+use crate::model::Model;
+use chrono::{DateTime, Utc};
+use replyby_core::zone::to_local;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(PartialEq, Properties, Clone)]
+pub struct WeekChartProps {
+    pub model: Rc<Model>,
+    pub now: DateTime<Utc>,
+    /// Coverage id.
+    pub coverage: String,
+}
+
+const CELL_W: u32 = 10;
+const CELL_H: u32 = 12;
+const LABEL_W: u32 = 34;
+const TOP: u32 = 14;
+
+/// A 7 × 24 chart of when the coverage is open, in the visitor's zone, from today.
+#[component]
+pub fn WeekChart(props: &WeekChartProps) -> Html {
+    let m = &props.model;
+    let visitor = m.visitor.as_ref();
+    let today = to_local(visitor, props.now.timestamp()).date();
+    let days = m.schedule.days_in_zone(&props.coverage, visitor, today, 7).unwrap_or_default();
+    let open_minutes: u32 = days.iter().flat_map(|d| d.spans.iter()).map(|s| u32::from(s.end - s.start)).sum();
+    let label = m.fmt.lang.open_hours_a_week(open_minutes / 60);
+    let width = LABEL_W + 24 * CELL_W;
+    let height = TOP + 7 * CELL_H;
+    html! {
+        <svg class="chart" viewBox={format!("0 0 {width} {height}")} role="img" aria-label={label.clone()} focusable="false">
+            <title>{ label }</title>
+            { for [0u32, 6, 12, 18].into_iter().map(|h| html! {
+                <text class="hour" x={(LABEL_W + h * CELL_W).to_string()} y="10">{ format!("{h:02}") }</text>
+            }) }
+            { for days.iter().enumerate().map(|(row, day)| {
+                let y = TOP + row as u32 * CELL_H;
+                let weekday = m.fmt.date(day.date).split([',', ' ', '.']).next().unwrap_or("").to_owned();
+                html! {
+                    <g>
+                        <text class="day" x="0" y={(y + CELL_H - 3).to_string()}>{ weekday }</text>
+                        <rect class="bg" x={LABEL_W.to_string()} y={y.to_string()} width={(24 * CELL_W).to_string()} height={(CELL_H - 2).to_string()} />
+                        { for day.hour_cells().iter().enumerate().filter(|(_, m)| **m > 0).map(|(h, minutes)| html! {
+                            <rect class="on" x={(LABEL_W + h as u32 * CELL_W).to_string()} y={y.to_string()}
+                                  width={(CELL_W * u32::from(*minutes) / 60).max(1).to_string()} height={(CELL_H - 2).to_string()} />
+                        }) }
+                    </g>
+                }
+            }) }
+        </svg>
+    }
+}

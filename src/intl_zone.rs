@@ -1,0 +1,127 @@
+//! The core's zone seam over the browser's own zone database (`Intl.DateTimeFormat` with
+//! `timeZone`), so the wasm carries no zone table.
+
+use js_sys::{Array, Date, Intl, Object, Reflect};
+use replyby_core::{Zone, ZoneDb};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    /// One numeric, 24-hour, en-US formatter per zone: creating them is the slow part.
+    static FORMATTERS: RefCell<HashMap<String, Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+}
+
+/// A zone answered by `Intl`. Holds only its name (formatters live in a thread-local
+/// cache), so it is `Send + Sync` as the core's seam asks.
+#[derive(Debug, Clone)]
+pub struct IntlZone {
+    name: String,
+}
+
+pub(crate) fn set(obj: &Object, key: &str, value: &str) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+/// Builds a formatter for `zone`, or `None` when the browser does not know the zone
+/// (`Intl.DateTimeFormat` throws a RangeError, which is caught here).
+fn formatter(zone: &str) -> Option<Intl::DateTimeFormat> {
+    let opts = Object::new();
+    set(&opts, "timeZone", zone);
+    set(&opts, "hourCycle", "h23");
+    for key in ["year", "month", "day", "hour", "minute", "second"] {
+        set(&opts, key, "numeric");
+    }
+    construct_formatter("en-US", &opts)
+}
+
+/// `new Intl.DateTimeFormat(locale, options)`, with the RangeError an unknown zone or
+/// locale throws caught instead of aborting the module.
+pub fn construct_formatter(locale: &str, options: &Object) -> Option<Intl::DateTimeFormat> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+    let args = Array::of2(&locale.into(), options);
+    Reflect::construct(&ctor, &args).ok().map(JsCast::unchecked_into)
+}
+
+impl IntlZone {
+    /// The zone called `name`, if the browser knows it.
+    pub fn new(name: &str) -> Option<IntlZone> {
+        FORMATTERS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if !cache.contains_key(name) {
+                cache.insert(name.to_owned(), formatter(name)?);
+            }
+            Some(())
+        })?;
+        Some(IntlZone { name: name.to_owned() })
+    }
+}
+
+impl Zone for IntlZone {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn offset_at(&self, instant: i64) -> i32 {
+        FORMATTERS.with(|cache| {
+            let cache = cache.borrow();
+            let Some(f) = cache.get(&self.name) else { return 0 };
+            let parts = f.format_to_parts(&Date::new(&JsValue::from_f64(instant as f64 * 1000.0)));
+            let mut v = [0i64; 6];
+            for part in parts.iter() {
+                let kind = Reflect::get(&part, &"type".into()).ok().and_then(|k| k.as_string()).unwrap_or_default();
+                let value = Reflect::get(&part, &"value".into()).ok().and_then(|k| k.as_string()).unwrap_or_default();
+                let slot = match kind.as_str() {
+                    "year" => 0,
+                    "month" => 1,
+                    "day" => 2,
+                    "hour" => 3,
+                    "minute" => 4,
+                    "second" => 5,
+                    _ => continue,
+                };
+                v[slot] = value.parse().unwrap_or(0);
+            }
+            let local = chrono::NaiveDate::from_ymd_opt(v[0] as i32, v[1] as u32, v[2] as u32)
+                .and_then(|d| d.and_hms_opt((v[3] % 24) as u32, v[4] as u32, v[5] as u32))
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or(instant);
+            (local - instant) as i32
+        })
+    }
+}
+
+/// The browser's zone database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntlDb;
+
+impl ZoneDb for IntlDb {
+    fn zone(&self, name: &str) -> Option<Arc<dyn Zone>> {
+        IntlZone::new(name).map(|z| Arc::new(z) as Arc<dyn Zone>)
+    }
+
+    fn names(&self) -> Vec<String> {
+        // Intl.supportedValuesOf('timeZone'), where the browser has it.
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or(JsValue::UNDEFINED);
+        let f =
+            Reflect::get(&intl, &"supportedValuesOf".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let list = f.and_then(|f| f.call1(&intl, &"timeZone".into()).ok());
+        list.map(|l| Array::from(&l).iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
+    }
+}
+
+/// The visitor's zone, as the browser reports it.
+pub fn browser_zone() -> String {
+    let f = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+    let opts = f.resolved_options();
+    Reflect::get(&opts, &"timeZone".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "UTC".to_owned())
+}
+
+/// The visitor's locale, as the browser reports it.
+pub fn browser_locale() -> String {
+    let f = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+    let opts = f.resolved_options();
+    Reflect::get(&opts, &"locale".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "en-US".to_owned())
+}

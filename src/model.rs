@@ -1,0 +1,105 @@
+//! What a mounted widget knows: the validated schedule, the visitor's zone and locale.
+
+use crate::format::Fmt;
+use crate::intl_zone::{IntlDb, IntlZone, browser_locale, browser_zone};
+use replyby_core::{Schedule, Zone};
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The three views of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// One line.
+    Badge,
+    /// The customer's view.
+    Panel,
+    /// Marketing's plan table.
+    Compare,
+}
+
+/// Options of one widget, from the script tag's data attributes or `ReplyBy.mount`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Options {
+    /// A URL, or inline JSON when it starts with `{`.
+    pub config: String,
+    /// `badge`, `panel` or `compare` (default `panel`).
+    pub view: Option<String>,
+    /// Plan id for badge and panel.
+    pub plan: Option<String>,
+    /// IANA zone overriding the browser's.
+    pub time_zone: Option<String>,
+    /// BCP 47 locale overriding the browser's.
+    pub locale: Option<String>,
+    /// Freezes the widget at this instant (`data-now`): for screenshots, demos and tests.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Everything a view renders from.
+#[derive(Debug)]
+pub struct Model {
+    /// The validated config.
+    pub schedule: Schedule,
+    /// Formatting for the visitor.
+    pub fmt: Fmt,
+    /// The visitor's zone.
+    pub visitor: Arc<dyn Zone>,
+    /// Which view.
+    pub view: View,
+    /// The plan (index) badge and panel speak about.
+    pub plan: usize,
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("cannot load the config from {url}: {e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "fetch did not return a Response".to_owned())?;
+    if !response.ok() {
+        return Err(format!("cannot load the config from {url}: HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| "the config response is not text".to_owned())
+}
+
+/// Loads and validates everything; the error is the list of lines for the console.
+pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
+    let view = match options.view.as_deref().unwrap_or("panel") {
+        "badge" => View::Badge,
+        "panel" => View::Panel,
+        "compare" => View::Compare,
+        other => return Err(vec![format!("unknown data-view \"{other}\" (use badge, panel or compare)")]),
+    };
+    let trimmed = options.config.trim();
+    let (source, text) = if trimmed.starts_with('{') {
+        ("inline config".to_owned(), trimmed.to_owned())
+    } else if trimmed.is_empty() {
+        return Err(vec!["no config: set data-config to a URL or to inline JSON".to_owned()]);
+    } else {
+        (trimmed.to_owned(), fetch_text(trimmed).await.map_err(|e| vec![e])?)
+    };
+    let schedule = replyby_core::load(&text, &IntlDb)
+        .map_err(|errors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>())?;
+    let zone_name = options.time_zone.clone().unwrap_or_else(browser_zone);
+    let visitor: Arc<dyn Zone> = match IntlZone::new(&zone_name) {
+        Some(z) => Arc::new(z),
+        None => return Err(vec![format!("unknown time zone \"{zone_name}\" in data-time-zone")]),
+    };
+    let plan = match &options.plan {
+        Some(id) => schedule.plan_index(id).ok_or_else(|| {
+            let known: Vec<&str> = schedule.plans.iter().map(|p| p.id.as_str()).collect();
+            vec![format!("{source}: unknown plan \"{id}\" in data-plan (plans: {})", known.join(", "))]
+        })?,
+        None if schedule.plans.is_empty() => return Err(vec![format!("{source}: the config has no plans to show")]),
+        None => 0,
+    };
+    let fmt = Fmt::new(&options.locale.clone().unwrap_or_else(browser_locale));
+    Ok(Model { schedule, fmt, visitor, view, plan })
+}
