@@ -47,7 +47,7 @@ pub fn options_from_js(options: &JsValue) -> Options {
         plan: string(options, "plan"),
         time_zone: string(options, "timeZone"),
         locale: string(options, "locale"),
-        now: string(options, "now").and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.to_utc()),
+        now: string(options, "now").and_then(|s| replyby_core::text::parse_instant(&s)),
     }
 }
 

@@ -237,7 +237,11 @@ pub struct ClosedDay {
 
 fn check_range(t: Instant) -> Result<(), Error> {
     // 1900-01-01 .. 2500-01-01 keeps every date computation inside chrono's range.
-    if (-2_208_988_800..=16_725_225_600).contains(&t) { Ok(()) } else { Err(Error::OutOfRange(to_utc(t).to_rfc3339())) }
+    if (-2_208_988_800..=16_725_225_600).contains(&t) {
+        Ok(())
+    } else {
+        Err(Error::OutOfRange(crate::text::format_instant(to_utc(t))))
+    }
 }
 
 fn check_date(d: NaiveDate) -> Result<(), Error> {
@@ -373,12 +377,15 @@ impl Schedule {
         let mut runs = self.runs_from(c, t);
         let first = runs.find(|r| r.end > t).ok_or_else(|| Error::NeverOpens {
             coverage: c.id.clone(),
-            from: to_utc(t).to_rfc3339(),
+            from: crate::text::format_instant(to_utc(t)),
             days: HORIZON_DAYS,
         })?;
         let release = first.start.max(t);
-        let unreachable =
-            || Error::TargetUnreachable { coverage: c.id.clone(), from: to_utc(t).to_rfc3339(), days: HORIZON_DAYS };
+        let unreachable = || Error::TargetUnreachable {
+            coverage: c.id.clone(),
+            from: crate::text::format_instant(to_utc(t)),
+            days: HORIZON_DAYS,
+        };
         let respond = match (elapsed, target) {
             (Some(e), _) => Some(t + e),
             (None, FirstReply::BusinessDays(n)) => self.business_days(c, release, first, runs, n),
@@ -440,12 +447,12 @@ impl Schedule {
 
 /// RFC 3339 in UTC with seconds and `Z`, as DESIGN.md prints every instant.
 pub mod rfc3339 {
-    use chrono::{DateTime, SecondsFormat, Utc};
+    use chrono::{DateTime, Utc};
     use serde::Serializer;
 
     /// Formats one instant.
     pub fn format(t: &DateTime<Utc>) -> String {
-        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+        crate::text::format_instant(*t)
     }
 
     /// serde `with` helper.

@@ -358,10 +358,9 @@ pub fn preset_holidays(id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(
 }
 
 fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
-    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) if ok && (1900..=2500).contains(&d.year()) => Some(d),
-        Ok(_) if ok => {
+    match crate::text::parse_date(text) {
+        Some(d) if (1900..=2500).contains(&d.year()) => Some(d),
+        Some(_) => {
             errors.push(path, format!("date \"{text}\" is out of range (years 1900 to 2500)"));
             None
         }

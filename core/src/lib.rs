@@ -36,6 +36,7 @@ pub mod holidays;
 pub mod hours;
 mod schedule;
 pub mod suggest;
+pub mod text;
 pub mod week;
 pub mod zone;
 

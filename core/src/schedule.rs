@@ -171,7 +171,7 @@ fn holiday_entry(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<
     }
 }
 
-fn typed<T: DeserializeOwned>(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<T> {
+pub(crate) fn typed<T: DeserializeOwned>(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(v) => Some(v),
         Err(e) => {

@@ -1,9 +1,10 @@
 //! "Did you mean" suggestions by edit distance.
 
-/// Levenshtein distance, case-insensitive.
+/// Levenshtein distance, ASCII-case-insensitive (Unicode case tables would cost the
+/// widget kilobytes, and ids, zones and holiday names compare fine this way).
 fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
+    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];

@@ -273,7 +273,7 @@ fn a_coverage_that_never_opens_is_an_error_not_a_hang() {
     let at = utc("2025-06-01T00:00:00Z");
     let e = s_.quote("p", at).expect_err("never opens");
     assert!(matches!(e, Error::NeverOpens { .. }), "{e}");
-    assert_eq!(e.to_string(), "coverage \"c\" never opens within 1098 days of 2025-06-01T00:00:00+00:00");
+    assert_eq!(e.to_string(), "coverage \"c\" never opens within 1098 days of 2025-06-01T00:00:00Z");
     let st = s_.status("c", at).expect("status");
     assert_eq!((st.open, st.next_open), (false, None));
     assert_eq!(st.reason, Some(Reason::Holiday { name: "Sabbatical".into() }));
