@@ -11,6 +11,7 @@ const load = () => ready ??= import(new URL('replyby-widget.js', base).href).the
 function mount(el, o = {}) {
   const view = o.view || 'panel';
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
+  el.setAttribute('data-replyby-host', '');
   el.style.display = 'block';
   el.style.minHeight = RESERVE[view] || RESERVE.panel;
   if (o.theme) el.setAttribute('data-theme', o.theme);
@@ -28,6 +29,7 @@ function mount(el, o = {}) {
       handle = undefined;
       root.replaceChildren();
       el.style.minHeight = '';
+      el.removeAttribute('data-replyby-host');
     },
   };
 }

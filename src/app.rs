@@ -118,9 +118,9 @@ pub fn App(props: &AppProps) -> Html {
         _ => props.options.locale.clone().unwrap_or_default(),
     };
     html! {
-        <div class="replyby" lang={lang_attr}>
+        <>
             <style>{ CSS }</style>
-            { content }
-        </div>
+            <div class="replyby" lang={lang_attr}>{ content }</div>
+        </>
     }
 }
