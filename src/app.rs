@@ -66,7 +66,12 @@ pub fn App(props: &AppProps) -> Html {
             let options = options.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match model::build(&options).await {
-                    Ok(m) => state.set(Load::Ready(Rc::new(m))),
+                    Ok(m) => {
+                        // Let the page breathe between validating and the first render, so
+                        // neither runs as one long main-thread task.
+                        gloo::timers::future::TimeoutFuture::new(0).await;
+                        state.set(Load::Ready(Rc::new(m)))
+                    }
                     Err(lines) => {
                         for line in lines {
                             gloo::console::error!(format!("replyby: {line}"));

@@ -12,6 +12,8 @@ use wasm_bindgen::JsValue;
 
 thread_local! {
     static CACHE: RefCell<HashMap<(String, String, Kind), Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    /// "today"/"tomorrow" by locale: Intl objects are slow to create, so each is made once.
+    static RELATIVE: RefCell<HashMap<(String, i64), String>> = RefCell::new(HashMap::new());
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,10 +110,18 @@ impl Fmt {
 
     /// "today" / "tomorrow" in the locale's words (`Intl.RelativeTimeFormat`).
     fn relative_days(&self, n: i64) -> String {
-        let o = Object::new();
-        set(&o, "numeric", "auto");
-        let rtf = Intl::RelativeTimeFormat::new(&Array::of1(&self.locale.clone().into()), &o);
-        rtf.format(n as f64, "day").as_string().unwrap_or_default()
+        RELATIVE.with(|cache| {
+            cache
+                .borrow_mut()
+                .entry((self.locale.clone(), n))
+                .or_insert_with(|| {
+                    let o = Object::new();
+                    set(&o, "numeric", "auto");
+                    let rtf = Intl::RelativeTimeFormat::new(&Array::of1(&self.locale.clone().into()), &o);
+                    rtf.format(n as f64, "day").as_string().unwrap_or_default()
+                })
+                .clone()
+        })
     }
 
     /// The day part of a time people read: "today", "tomorrow", "Tue", or "Tue, 3 Mar".

@@ -239,14 +239,28 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
     out
 }
 
-/// The years precomputed for fast lookups; other years are computed on demand.
+/// The years whose holidays are kept once computed; others are computed on each call.
 const CACHED_YEARS: (i32, i32) = (2000, 2100);
 
-/// A team's holidays: its rules and their dates, precomputed for 2000–2100.
-#[derive(Debug, Clone, PartialEq)]
+/// A team's holidays: its rules, and their dates per year, each year computed the first
+/// time it is asked for (loading a config stays cheap; the widget loads one on the main
+/// thread).
+#[derive(Debug)]
 pub struct HolidayCalendar {
     rules: Vec<Rule>,
-    cached: Vec<Occurrence>,
+    years: Vec<OnceLock<Vec<Occurrence>>>,
+}
+
+impl Clone for HolidayCalendar {
+    fn clone(&self) -> Self {
+        HolidayCalendar::new(self.rules.clone())
+    }
+}
+
+impl PartialEq for HolidayCalendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.rules == other.rules
+    }
 }
 
 /// A holiday on a date, as found in a calendar.
@@ -261,8 +275,8 @@ pub struct Holiday<'a> {
 impl HolidayCalendar {
     /// A calendar of these rules, in priority order.
     pub fn new(rules: Vec<Rule>) -> Self {
-        let cached = occurrences(&rules, CACHED_YEARS.0, CACHED_YEARS.1);
-        HolidayCalendar { rules, cached }
+        let n = (CACHED_YEARS.1 - CACHED_YEARS.0 + 1) as usize;
+        HolidayCalendar { rules, years: (0..n).map(|_| OnceLock::new()).collect() }
     }
 
     /// The rules, in priority order.
@@ -270,34 +284,39 @@ impl HolidayCalendar {
         &self.rules
     }
 
+    /// The occurrences of one year, sorted by date: cached, or computed now.
+    fn year(&self, y: i32) -> std::borrow::Cow<'_, [Occurrence]> {
+        match usize::try_from(y - CACHED_YEARS.0).ok().and_then(|i| self.years.get(i)) {
+            Some(slot) => std::borrow::Cow::Borrowed(slot.get_or_init(|| occurrences(&self.rules, y, y)).as_slice()),
+            None => std::borrow::Cow::Owned(occurrences(&self.rules, y, y)),
+        }
+    }
+
     /// The holiday on `date`, if any.
     pub fn on(&self, date: NaiveDate) -> Option<Holiday<'_>> {
-        let y = date.year();
-        if (CACHED_YEARS.0..=CACHED_YEARS.1).contains(&y) {
-            let i = self.cached.binary_search_by_key(&date, |o| o.date).ok()?;
-            return Some(Holiday { date, rule: &self.rules[self.cached[i].rule] });
+        if self.rules.is_empty() {
+            return None;
         }
-        let occ = occurrences(&self.rules, y, y);
-        occ.iter().find(|o| o.date == date).map(|o| Holiday { date, rule: &self.rules[o.rule] })
+        let year = self.year(date.year());
+        let i = year.binary_search_by_key(&date, |o| o.date).ok()?;
+        Some(Holiday { date, rule: &self.rules[year[i].rule] })
     }
 
     /// Every holiday from `from` to `to`, inclusive, sorted by date.
     pub fn between(&self, from: NaiveDate, to: NaiveDate) -> Vec<Holiday<'_>> {
-        if from > to {
-            return Vec::new();
+        let mut out = Vec::new();
+        if from > to || self.rules.is_empty() {
+            return out;
         }
-        let inside = |d: NaiveDate| (CACHED_YEARS.0..=CACHED_YEARS.1).contains(&d.year());
-        let list: Vec<Occurrence> = if inside(from) && inside(to) {
-            let a = self.cached.partition_point(|o| o.date < from);
-            let b = self.cached.partition_point(|o| o.date <= to);
-            self.cached[a..b].to_vec()
-        } else {
-            occurrences(&self.rules, from.year(), to.year())
-                .into_iter()
-                .filter(|o| o.date >= from && o.date <= to)
-                .collect()
-        };
-        list.into_iter().map(|o| Holiday { date: o.date, rule: &self.rules[o.rule] }).collect()
+        for y in from.year()..=to.year() {
+            let year = self.year(y);
+            out.extend(
+                year.iter()
+                    .filter(|o| o.date >= from && o.date <= to)
+                    .map(|o| Holiday { date: o.date, rule: &self.rules[o.rule] }),
+            );
+        }
+        out
     }
 }
 
