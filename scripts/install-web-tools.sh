@@ -5,9 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 
-if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21'; then
-  cargo install trunk --version '^0.21' --locked
-fi
+# Trunk is optional (scripts/build-widget.sh runs its steps directly); install it with
+#   cargo install trunk --version '^0.21' --locked     for `trunk serve` during development.
 
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly. Its own lock
 # file pins a crate version the registry lacks, hence no --locked.
