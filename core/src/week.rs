@@ -72,10 +72,10 @@ impl Schedule {
             while d <= e.date() {
                 let start = if d == s.date() { minutes(s) } else { 0 };
                 let end = if d == e.date() { minutes(e) } else { 1440 };
-                if end > start {
-                    if let Some(day) = out.iter_mut().find(|x| x.date == d) {
-                        day.spans.push(LocalSpan { start, end });
-                    }
+                if end > start
+                    && let Some(day) = out.iter_mut().find(|x| x.date == d)
+                {
+                    day.spans.push(LocalSpan { start, end });
                 }
                 match d.succ_opt() {
                     Some(n) => d = n,
