@@ -96,12 +96,18 @@ fn unknown_zones_are_none_and_validation_names_them() {
 
 const CONFIG: &str = include_str!("../examples/acme.json");
 
-async fn settle() {
-    // Let the config task and Yew's scheduler run: a few turns of the microtask queue.
-    for _ in 0..20 {
+/// Runs Yew's scheduler and yields to the event loop until the widget has left its
+/// loading state (a condition, not a guessed delay; bounded so a hang fails the test).
+async fn settle(root: &web_sys::Element) {
+    for _ in 0..500 {
         yew::scheduler::flush().await;
-        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.ok();
+        if root.query_selector(".replyby > :not(.loading)").ok().flatten().is_some() {
+            yew::scheduler::flush().await;
+            return;
+        }
+        gloo::timers::future::TimeoutFuture::new(0).await;
     }
+    panic!("the widget never left its loading state");
 }
 
 /// Mounts a widget like embed.js does (into a shadow root) and returns the root's text and HTML.
@@ -117,7 +123,7 @@ async fn render(options: &[(&str, &str)]) -> (String, String, replyby_widget::Mo
         js_sys::Reflect::set(&opts, &(*k).into(), &(*v).into()).expect("set");
     }
     let handle = replyby_widget::mount(root.clone(), opts.into());
-    settle().await;
+    settle(&root).await;
     let text = root.dyn_ref::<web_sys::HtmlElement>().map(|e| e.inner_text()).unwrap_or_default();
     (text, root.inner_html(), handle)
 }
