@@ -1,6 +1,8 @@
 //! `replyby`: the command line over the scheduling core.
 
 mod lint;
+mod queue_client;
+mod serve;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -74,6 +76,47 @@ enum Command {
     },
     /// Print the JSON Schema of the config format.
     Schema,
+    /// Run the deferred queue, the public config and closed-days feed, and the widget.
+    Serve {
+        /// Config file; without it, the built-in demo config.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// SQLite file for the queue.
+        #[arg(long, default_value = "replyby.db")]
+        db: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Requests per minute per client on POST /v1/requests; 0 turns the limit off.
+        #[arg(long, default_value_t = 60)]
+        rate_limit: u32,
+        /// Directory with the built widget and demo page (scripts/build-widget.sh makes dist/).
+        #[arg(long, default_value = "dist")]
+        static_dir: PathBuf,
+    },
+    /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
+    Queue {
+        #[command(subcommand)]
+        action: QueueAction,
+        /// The server.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QueueAction {
+    /// Released requests, earliest reply-by first.
+    List {
+        /// Also show requests still held until the team opens.
+        #[arg(long)]
+        include_deferred: bool,
+    },
+    /// Mark a request handled.
+    Ack {
+        /// Request id.
+        id: String,
+    },
 }
 
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
@@ -171,6 +214,55 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_json(&days)
         }
         Command::Schema => print_json(&replyby_core::config::json_schema()),
+        Command::Serve { config, db, listen, rate_limit, static_dir } => {
+            let schedule = match &config {
+                Some(path) => read_schedule(path)?,
+                None => load(replyby_core::DEMO_CONFIG, &TzTable)
+                    .map_err(|e| Failure { code: 1, message: e.to_string() })?,
+            };
+            tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            let token = match std::env::var("REPLYBY_STAFF_TOKEN") {
+                Ok(t) if !t.trim().is_empty() => t,
+                _ => {
+                    let t = uuid::Uuid::new_v4().simple().to_string();
+                    println!("replyby serve: no REPLYBY_STAFF_TOKEN set; the staff token for this run is {t}");
+                    t
+                }
+            };
+            let store = serve::store::SqliteStore::open(&db)
+                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", db.display()) })?;
+            let state = serve::AppState::new(schedule, std::sync::Arc::new(store), token, rate_limit);
+            let dir = static_dir.is_dir().then_some(static_dir.clone());
+            if dir.is_none() {
+                eprintln!(
+                    "replyby serve: {} not found; serving the API without the widget (run scripts/build-widget.sh)",
+                    static_dir.display()
+                );
+            }
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(serve::run(state, listen, dir)).map_err(|e| Failure { code: 1, message: e.to_string() })
+        }
+        Command::Queue { action, server } => {
+            let token = std::env::var("REPLYBY_STAFF_TOKEN")
+                .map_err(|_| usage("set REPLYBY_STAFF_TOKEN to the staff token"))?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let out = rt.block_on(async {
+                match action {
+                    QueueAction::List { include_deferred } => {
+                        queue_client::list(&server, &token, include_deferred).await
+                    }
+                    QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
+                }
+            })?;
+            println!("{out}");
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,75 @@
+//! Every status code the API answers with, chosen in one place.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One invalid field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    #[error("the body is not valid JSON: {0}")]
+    BadJson(String),
+    #[error("an Idempotency-Key header is required (a fresh random value per request, reused on retries)")]
+    MissingKey,
+    #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
+    InFlight,
+    #[error("this Idempotency-Key was already used with a different body")]
+    KeyReused,
+    #[error("the body is larger than 64 KiB")]
+    TooLarge,
+    #[error("too many requests; retry after {0} seconds")]
+    RateLimited(u64),
+    #[error("a valid staff token is required (Authorization: Bearer …)")]
+    Unauthorized,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: String,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    fields: &'a [FieldError],
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::Invalid(_) | AppError::BadJson(_) | AppError::MissingKey => StatusCode::BAD_REQUEST,
+            AppError::InFlight => StatusCode::CONFLICT,
+            AppError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Internal(detail) => {
+                // Internals stay in the log, off the wire.
+                tracing::error!(%detail, "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let fields = match &self {
+            AppError::Invalid(f) => f.as_slice(),
+            _ => &[],
+        };
+        let mut response = (status, Json(Body { error: self.to_string(), fields })).into_response();
+        if let AppError::RateLimited(secs) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let AppError::Unauthorized = self {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

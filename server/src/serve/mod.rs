@@ -1,0 +1,312 @@
+//! `replyby serve`: the deferred queue, the public config and closed-days feed, and the
+//! built widget with its demo page.
+
+pub mod error;
+pub mod ics;
+pub mod new_request;
+pub mod store;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Days, Utc};
+use error::AppError;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use new_request::NewRequest;
+use replyby_core::Schedule;
+use replyby_core::engine::rfc3339;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use store::{Inserted, RequestStore, StoredRequest};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::services::ServeDir;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub schedule: Arc<Schedule>,
+    pub store: Arc<dyn RequestStore>,
+    pub staff_token: Arc<str>,
+    /// Idempotency keys whose first request is still being processed.
+    pub in_flight: Arc<Mutex<HashSet<String>>>,
+    pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    /// The clock, so tests can stand at a chosen instant.
+    pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+}
+
+impl AppState {
+    pub fn new(schedule: Schedule, store: Arc<dyn RequestStore>, staff_token: String, per_minute: u32) -> AppState {
+        let limiter = NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+        AppState {
+            schedule: Arc::new(schedule),
+            store,
+            staff_token: staff_token.into(),
+            in_flight: Arc::default(),
+            limiter,
+            clock: Arc::new(Utc::now),
+        }
+    }
+}
+
+/// The API's view of a request.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, Clone)]
+pub struct RequestView {
+    pub id: String,
+    pub plan: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message: Option<String>,
+    pub received_at: String,
+    pub release_at: String,
+    pub respond_by: String,
+    /// `deferred` (held until release_at) or `open`.
+    pub state: String,
+}
+
+fn at(secs: i64) -> String {
+    rfc3339::format(&DateTime::from_timestamp(secs, 0).unwrap_or_default())
+}
+
+fn view(r: &StoredRequest, now: Option<i64>, staff: bool) -> RequestView {
+    // The 201 reports the state at receipt (so a replay is identical); the queue, the state now.
+    let reference = now.unwrap_or(r.received_at);
+    RequestView {
+        id: r.id.clone(),
+        plan: r.plan.clone(),
+        email: staff.then(|| r.email.clone()),
+        name: if staff { r.name.clone() } else { None },
+        subject: if staff { r.subject.clone() } else { None },
+        message: staff.then(|| r.message.clone()),
+        received_at: at(r.received_at),
+        release_at: at(r.release_at),
+        respond_by: at(r.respond_by),
+        state: if r.release_at > reference { "deferred" } else { "open" }.to_owned(),
+    }
+}
+
+/// The router: the public API (CORS for the configured origins), the staff API, and
+/// static files (the widget, readable from any origin).
+pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
+    let origins: Vec<HeaderValue> = state
+        .schedule
+        .config
+        .queue
+        .as_ref()
+        .map(|q| q.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect())
+        .unwrap_or_default();
+    let posting = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, "idempotency-key".parse().unwrap_or(header::CONTENT_TYPE)])
+        .expose_headers([header::RETRY_AFTER]);
+    let public = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET]);
+
+    let requests = Router::new()
+        .route("/v1/requests", post(create_request))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(posting);
+    let reads = Router::new()
+        .route("/v1/config", get(public_config))
+        .route("/v1/closed-days.ics", get(closed_days_feed))
+        .route("/healthz", get(|| async { Json(serde_json::json!({ "status": "ok" })) }));
+    let staff = Router::new().route("/v1/queue", get(list_queue)).route("/v1/queue/{id}/ack", post(ack_request));
+    let mut router: Router = requests.merge(staff).merge(reads.layer(public.clone())).with_state(state);
+    if let Some(dir) = static_dir {
+        // The widget's files: readable from any origin (module scripts load with CORS).
+        let files: Router = Router::new().fallback_service(ServeDir::new(dir)).layer(public);
+        router = router.fallback_service(files);
+    }
+    router.layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+fn key_of(headers: &HeaderMap) -> Result<String, AppError> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 200 {
+        return Err(AppError::MissingKey);
+    }
+    Ok(key.to_owned())
+}
+
+/// Removes a key from the in-flight set however the handler ends.
+struct InFlight(Arc<Mutex<HashSet<String>>>, String);
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.0.lock() {
+            set.remove(&self.1);
+        }
+    }
+}
+
+async fn create_request(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, AppError> {
+    if let Some(limiter) = &s.limiter {
+        if let Err(not_until) = limiter.check_key(&peer.ip()) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            return Err(AppError::RateLimited(wait.as_secs().max(1)));
+        }
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadJson(e.body_text()) }
+    })?;
+    let key = key_of(&headers)?;
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| AppError::BadJson(e.to_string()))?;
+    let new = NewRequest::parse(&json, &s.schedule).map_err(AppError::Invalid)?;
+    let hash = format!("{:x}", Sha256::digest(serde_json::to_vec(&new).unwrap_or_default()));
+
+    let _guard = {
+        let mut set = s.in_flight.lock().map_err(|_| AppError::Internal("in-flight lock".into()))?;
+        if !set.insert(key.clone()) {
+            return Err(AppError::InFlight);
+        }
+        InFlight(s.in_flight.clone(), key.clone())
+    };
+
+    // The server computes the times from its own config; the client's are never trusted.
+    let now = (s.clock)();
+    let quote = s.schedule.quote(&new.plan, now).map_err(|e| AppError::Internal(e.to_string()))?;
+    let row = StoredRequest {
+        id: format!("req_{}", uuid::Uuid::new_v4().simple()),
+        idempotency_key: key,
+        body_hash: hash.clone(),
+        plan: new.plan,
+        email: new.email,
+        name: new.name,
+        subject: new.subject,
+        message: new.message,
+        time_zone: new.time_zone,
+        locale: new.locale,
+        received_at: quote.submitted_at.timestamp(),
+        release_at: quote.release_at.timestamp(),
+        respond_by: quote.respond_by.timestamp(),
+        acked_at: None,
+    };
+    let stored = match s.store.insert(row).await.map_err(|e| AppError::Internal(e.to_string()))? {
+        Inserted::New(r) => {
+            tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received");
+            r
+        }
+        Inserted::Existing(r) if r.body_hash == hash => r,
+        Inserted::Existing(_) => return Err(AppError::KeyReused),
+    };
+    Ok((StatusCode::CREATED, Json(view(&stored, None, false))).into_response())
+}
+
+fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Length-independent comparison of the token bytes.
+    let (a, b) = (given.as_bytes(), s.staff_token.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same && !b.is_empty() { Ok(()) } else { Err(AppError::Unauthorized) }
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    include: Option<String>,
+}
+
+async fn list_queue(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    authorize(&s, &headers)?;
+    let now = (s.clock)().timestamp();
+    let include_deferred = q.include.as_deref().is_some_and(|i| i.split(',').any(|p| p.trim() == "deferred"));
+    let rows = s.store.list(now, include_deferred).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let requests: Vec<RequestView> = rows.iter().map(|r| view(r, Some(now), true)).collect();
+    Ok(Json(serde_json::json!({ "requests": requests })).into_response())
+}
+
+async fn ack_request(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&s, &headers)?;
+    let now = (s.clock)().timestamp();
+    if s.store.ack(&id, now).await.map_err(|e| AppError::Internal(e.to_string()))? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(AppError::NotFound(format!("no request has id \"{id}\"")))
+    }
+}
+
+async fn public_config(State(s): State<AppState>) -> Response {
+    Json(&s.schedule.config).into_response()
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    coverage: Option<String>,
+}
+
+async fn closed_days_feed(State(s): State<AppState>, Query(q): Query<FeedQuery>) -> Result<Response, AppError> {
+    let id = q.coverage.ok_or_else(|| {
+        AppError::Invalid(vec![error::FieldError { field: "coverage".into(), message: "is required".into() }])
+    })?;
+    let coverage = s
+        .schedule
+        .coverages
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| AppError::NotFound(format!("no coverage has id \"{id}\"")))?;
+    let now = (s.clock)();
+    let today = now.date_naive();
+    let from = today.checked_sub_days(Days::new(30)).unwrap_or(today);
+    let to = today.checked_add_days(Days::new(400)).unwrap_or(today);
+    let days = s.schedule.closed_days(&id, from, to).map_err(|e| AppError::Internal(e.to_string()))?;
+    let names: Vec<(String, String)> = s.schedule.teams.iter().map(|t| (t.id.clone(), t.name.clone())).collect();
+    let body = ics::feed(&s.schedule.config.company, &id, &coverage.name, &names, &days, now);
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
+}
+
+/// Runs the service until Ctrl-C or SIGTERM, then drains in-flight requests.
+pub async fn run(state: AppState, listen: SocketAddr, static_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "replyby serve listening");
+    println!("replyby serve: listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(state, static_dir).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,111 @@
+//! `POST /v1/requests` bodies: parsed leniently, validated strictly, every field error at once.
+
+use super::error::FieldError;
+use replyby_core::{Schedule, TzTable, ZoneDb};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A valid new request, as stored and hashed (field order fixed, so the hash is stable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewRequest {
+    pub plan: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub subject: Option<String>,
+    pub message: String,
+    pub time_zone: Option<String>,
+    pub locale: Option<String>,
+}
+
+const KNOWN: [&str; 7] = ["plan", "email", "name", "subject", "message", "time_zone", "locale"];
+
+fn err(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError { field: field.to_owned(), message: message.into() }
+}
+
+/// A plausible address: one `@`, something before, a dotted domain after, no spaces.
+pub fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && s.len() <= 254
+}
+
+impl NewRequest {
+    /// Validates a JSON body against the server's own config.
+    pub fn parse(body: &Value, schedule: &Schedule) -> Result<NewRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let Some(obj) = body.as_object() else {
+            return Err(vec![err("", "the body must be a JSON object")]);
+        };
+        for key in obj.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
+            errors.push(err(key, format!("unknown field \"{key}\"")));
+        }
+        let mut text = |field: &str, required: bool, max: usize| -> Option<String> {
+            match obj.get(field) {
+                None | Some(Value::Null) => {
+                    if required {
+                        errors.push(err(field, "is required"));
+                    }
+                    None
+                }
+                Some(Value::String(s)) => {
+                    let t = s.trim();
+                    if t.is_empty() {
+                        if required {
+                            errors.push(err(field, "must not be empty"));
+                        }
+                        None
+                    } else if t.chars().count() > max {
+                        errors.push(err(field, format!("is longer than {max} characters")));
+                        None
+                    } else {
+                        Some(t.to_owned())
+                    }
+                }
+                Some(_) => {
+                    errors.push(err(field, "must be a string"));
+                    None
+                }
+            }
+        };
+        let plan = text("plan", true, 100);
+        let email = text("email", true, 254);
+        let name = text("name", false, 200);
+        let subject = text("subject", false, 300);
+        let message = text("message", true, 20_000);
+        let time_zone = text("time_zone", false, 64);
+        let locale = text("locale", false, 35);
+        if let Some(p) = &plan {
+            if schedule.plan_index(p).is_none() {
+                let known: Vec<&str> = schedule.plans.iter().map(|p| p.id.as_str()).collect();
+                errors.push(err("plan", format!("unknown plan \"{p}\" (plans: {})", known.join(", "))));
+            }
+        }
+        if let Some(e) = &email {
+            if !plausible_email(e) {
+                errors.push(err("email", "is not an e-mail address"));
+            }
+        }
+        if let Some(z) = &time_zone {
+            if TzTable.zone(z).is_none() {
+                errors.push(err("time_zone", format!("unknown time zone \"{z}\"")));
+            }
+        }
+        if let Some(l) = &locale {
+            if !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                errors.push(err("locale", "is not a language tag like \"en-GB\""));
+            }
+        }
+        match (plan, email, message) {
+            (Some(plan), Some(email), Some(message)) if errors.is_empty() => {
+                Ok(NewRequest { plan, email, name, subject, message, time_zone, locale })
+            }
+            _ => Err(errors),
+        }
+    }
+}
