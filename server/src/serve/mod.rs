@@ -159,11 +159,11 @@ async fn create_request(
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
-    if let Some(limiter) = &s.limiter {
-        if let Err(not_until) = limiter.check_key(&peer.ip()) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            return Err(AppError::RateLimited(wait.as_secs().max(1)));
-        }
+    if let Some(limiter) = &s.limiter
+        && let Err(not_until) = limiter.check_key(&peer.ip())
+    {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
     }
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadJson(e.body_text()) }
@@ -309,4 +309,83 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tokio::sync::Notify;
+    use tower::ServiceExt;
+
+    /// A store whose inserts wait until released, to hold a request "in flight".
+    struct SlowStore {
+        gate: Arc<Notify>,
+        inner: Mutex<Vec<StoredRequest>>,
+    }
+
+    #[async_trait::async_trait]
+    impl RequestStore for SlowStore {
+        async fn insert(&self, r: StoredRequest) -> Result<Inserted, store::StoreError> {
+            self.gate.notified().await;
+            let mut rows = self.inner.lock().map_err(|_| store::StoreError::Stopped)?;
+            if let Some(existing) = rows.iter().find(|x| x.idempotency_key == r.idempotency_key) {
+                return Ok(Inserted::Existing(existing.clone()));
+            }
+            rows.push(r.clone());
+            Ok(Inserted::New(r))
+        }
+        async fn list(&self, _: i64, _: bool) -> Result<Vec<StoredRequest>, store::StoreError> {
+            Ok(self.inner.lock().map_err(|_| store::StoreError::Stopped)?.clone())
+        }
+        async fn ack(&self, _: &str, _: i64) -> Result<bool, store::StoreError> {
+            Ok(false)
+        }
+    }
+
+    fn request(key: &str) -> Request<Body> {
+        let mut r = Request::post("/v1/requests")
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(r#"{"plan":"basic","email":"a@b.example","message":"hi"}"#))
+            .unwrap_or_default();
+        r.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 9))));
+        r
+    }
+
+    #[tokio::test]
+    async fn a_key_still_in_flight_is_409_and_then_replays() {
+        let gate = Arc::new(Notify::new());
+        let store = Arc::new(SlowStore { gate: gate.clone(), inner: Mutex::default() });
+        let schedule = replyby_core::load(replyby_core::DEMO_CONFIG, &replyby_core::TzTable).expect("demo config");
+        let mut state = AppState::new(schedule, store, "t".into(), 0);
+        // Friday 2027-03-05 20:00 New York: basic is closed, so the request is deferred.
+        state.clock = Arc::new(|| "2027-03-06T01:00:00Z".parse().unwrap_or_default());
+        let in_flight = state.in_flight.clone();
+        let app = app(state, None);
+        let first = tokio::spawn(app.clone().oneshot(request("same")));
+        // Wait until the first request holds the key (a condition, not a delay).
+        while !in_flight.lock().map(|s| s.contains("same")).unwrap_or(false) {
+            tokio::task::yield_now().await;
+        }
+        let second = app.clone().oneshot(request("same")).await.expect("response");
+        assert_eq!(second.status(), StatusCode::CONFLICT);
+        gate.notify_one();
+        let first = first.await.expect("join").expect("response");
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let bytes = axum::body::to_bytes(first.into_body(), 1 << 16).await.expect("body");
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(
+            (v["release_at"].as_str(), v["respond_by"].as_str(), v["state"].as_str()),
+            (Some("2027-03-08T14:00:00Z"), Some("2027-03-09T22:00:00Z"), Some("deferred"))
+        );
+        // Once committed, the same key replays the first answer.
+        gate.notify_one();
+        let third = app.oneshot(request("same")).await.expect("response");
+        assert_eq!(third.status(), StatusCode::CREATED);
+        let bytes = axum::body::to_bytes(third.into_body(), 1 << 16).await.expect("body");
+        let again: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(again, v);
+    }
 }

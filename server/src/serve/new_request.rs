@@ -80,26 +80,26 @@ impl NewRequest {
         let message = text("message", true, 20_000);
         let time_zone = text("time_zone", false, 64);
         let locale = text("locale", false, 35);
-        if let Some(p) = &plan {
-            if schedule.plan_index(p).is_none() {
-                let known: Vec<&str> = schedule.plans.iter().map(|p| p.id.as_str()).collect();
-                errors.push(err("plan", format!("unknown plan \"{p}\" (plans: {})", known.join(", "))));
-            }
+        if let Some(p) = &plan
+            && schedule.plan_index(p).is_none()
+        {
+            let known: Vec<&str> = schedule.plans.iter().map(|p| p.id.as_str()).collect();
+            errors.push(err("plan", format!("unknown plan \"{p}\" (plans: {})", known.join(", "))));
         }
-        if let Some(e) = &email {
-            if !plausible_email(e) {
-                errors.push(err("email", "is not an e-mail address"));
-            }
+        if let Some(e) = &email
+            && !plausible_email(e)
+        {
+            errors.push(err("email", "is not an e-mail address"));
         }
-        if let Some(z) = &time_zone {
-            if TzTable.zone(z).is_none() {
-                errors.push(err("time_zone", format!("unknown time zone \"{z}\"")));
-            }
+        if let Some(z) = &time_zone
+            && TzTable.zone(z).is_none()
+        {
+            errors.push(err("time_zone", format!("unknown time zone \"{z}\"")));
         }
-        if let Some(l) = &locale {
-            if !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                errors.push(err("locale", "is not a language tag like \"en-GB\""));
-            }
+        if let Some(l) = &locale
+            && !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            errors.push(err("locale", "is not a language tag like \"en-GB\""));
         }
         match (plan, email, message) {
             (Some(plan), Some(email), Some(message)) if errors.is_empty() => {

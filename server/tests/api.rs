@@ -1,0 +1,311 @@
+//! `replyby serve` as it runs: the real binary on loopback, a real SQLite file.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const TOKEN: &str = "staff-secret";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("replyby-api-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Starts the binary on an ephemeral port and waits for its "listening" line.
+fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().expect("path"), "--static-dir", "/nonexistent"])
+        .args(extra)
+        .env("REPLYBY_STAFF_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start replyby serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("listening line");
+    let base = line.trim().rsplit(' ').next().expect("url").to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    Server { child, base }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn post(base: &str, key: Option<&str>, body: &Value) -> (u16, Value, reqwest::header::HeaderMap) {
+    let mut req = client().post(format!("{base}/v1/requests")).json(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let res = req.send().await.expect("send");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, res.json().await.unwrap_or(Value::Null), headers)
+}
+
+async fn queue(base: &str, deferred: bool) -> Vec<Value> {
+    let url = format!("{base}/v1/queue{}", if deferred { "?include=deferred" } else { "" });
+    let v: Value = client().get(url).bearer_auth(TOKEN).send().await.expect("send").json().await.expect("json");
+    v["requests"].as_array().cloned().unwrap_or_default()
+}
+
+fn body(message: &str) -> Value {
+    json!({ "plan": "enterprise", "email": "jo@example.com", "name": "Jo", "subject": "Router", "message": message })
+}
+
+#[tokio::test]
+async fn idempotent_replays_and_conflicts() {
+    let dir = temp_dir("idem");
+    let s = start(&dir.join("q.db"), &[]);
+    let (a, first, _) = post(&s.base, Some("key-1"), &body("hello")).await;
+    assert_eq!(a, 201, "{first}");
+    assert_eq!(first["state"], "open");
+    assert_eq!(first["plan"], "enterprise");
+    // Same key, same body (other whitespace and trimming): the first answer again.
+    let (b, again, _) = post(&s.base, Some("key-1"), &json!({ "message": " hello ", "plan": "enterprise", "email": "jo@example.com", "name": "Jo", "subject": "Router" })).await;
+    assert_eq!((b, &again), (201, &first));
+    // Same key, another body: 422.
+    let (c, e, _) = post(&s.base, Some("key-1"), &body("something else")).await;
+    assert_eq!(c, 422, "{e}");
+    // No key: 400.
+    let (d, e, _) = post(&s.base, None, &body("hello")).await;
+    assert_eq!(d, 400, "{e}");
+    assert_eq!(queue(&s.base, true).await.len(), 1);
+}
+
+#[tokio::test]
+async fn every_bad_input_is_named() {
+    let dir = temp_dir("bad");
+    let s = start(&dir.join("q.db"), &[]);
+    let (code, v, _) = post(
+        &s.base,
+        Some("k"),
+        &json!({ "plan": "gold", "email": "not-an-address", "message": "  ", "time_zone": "Mars/Base", "extra": 1 }),
+    )
+    .await;
+    assert_eq!(code, 400);
+    let fields: Vec<&str> =
+        v["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    for f in ["extra", "plan", "email", "message", "time_zone"] {
+        assert!(fields.contains(&f), "{f} missing in {v}");
+    }
+    // Not JSON at all.
+    let res = client()
+        .post(format!("{}/v1/requests", s.base))
+        .header("Idempotency-Key", "k2")
+        .body("{oops")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 400);
+    // Over 64 KiB.
+    let big = body(&"x".repeat(70 * 1024));
+    let (code, _, _) = post(&s.base, Some("k3"), &big).await;
+    assert_eq!(code, 413);
+    // Staff endpoints need the token.
+    let res = client().get(format!("{}/v1/queue", s.base)).send().await.expect("send");
+    assert_eq!(res.status().as_u16(), 401);
+    let res = client().get(format!("{}/v1/queue", s.base)).bearer_auth("wrong").send().await.expect("send");
+    assert_eq!(res.status().as_u16(), 401);
+    let res = client().post(format!("{}/v1/queue/req_nope/ack", s.base)).bearer_auth(TOKEN).send().await.expect("send");
+    assert_eq!(res.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn floods_get_429_with_retry_after() {
+    let dir = temp_dir("flood");
+    let s = start(&dir.join("q.db"), &["--rate-limit", "5"]);
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let (code, _, headers) = post(&s.base, Some(&format!("f{i}")), &body(&format!("m{i}"))).await;
+        if code == 429 {
+            let retry: u64 = headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After");
+            assert!((1..=60).contains(&retry), "{retry}");
+        }
+        codes.push(code);
+    }
+    assert_eq!(codes, vec![201, 201, 201, 201, 201, 429, 429, 429]);
+}
+
+#[tokio::test]
+async fn cors_only_for_configured_origins_and_public_reads() {
+    let dir = temp_dir("cors");
+    let s = start(&dir.join("q.db"), &[]);
+    let preflight = |origin: &'static str| {
+        client()
+            .request(reqwest::Method::OPTIONS, format!("{}/v1/requests", s.base))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type,idempotency-key")
+            .send()
+    };
+    let ok = preflight("https://www.acme.example").await.expect("send");
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("https://www.acme.example")
+    );
+    let evil = preflight("https://evil.example").await.expect("send");
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+    let config = client()
+        .get(format!("{}/v1/config", s.base))
+        .header("Origin", "https://anywhere.example")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(config.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    let v: Value = config.json().await.expect("json");
+    assert_eq!(v["company"], "Acme Networks");
+    let health: Value =
+        client().get(format!("{}/healthz", s.base)).send().await.expect("send").json().await.expect("json");
+    assert_eq!(health["status"], "ok");
+}
+
+#[tokio::test]
+async fn closed_days_feed_is_icalendar() {
+    let dir = temp_dir("ics");
+    let s = start(&dir.join("q.db"), &[]);
+    let res = client().get(format!("{}/v1/closed-days.ics?coverage=extended", s.base)).send().await.expect("send");
+    assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/calendar; charset=utf-8"));
+    let text = res.text().await.expect("text");
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "{text}");
+    assert!(text.ends_with("END:VCALENDAR\r\n"));
+    assert!(text.contains("BEGIN:VEVENT\r\n") && text.contains("DTSTART;VALUE=DATE:"));
+    assert!(text.lines().all(|l| l.len() <= 76), "lines are folded at 75 octets");
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), text.matches("END:VEVENT").count());
+    let missing = client().get(format!("{}/v1/closed-days.ics?coverage=nope", s.base)).send().await.expect("send");
+    assert_eq!(missing.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn deferred_requests_wait_in_the_queue_until_release() {
+    // A coverage open only on a weekday two days from now is closed now: requests on it are
+    // deferred and hidden from the default staff view; 24/7 requests are open at once.
+    let dir = temp_dir("defer");
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [(chrono::Utc::now().date_naive().weekday().num_days_from_monday() as usize + 2) % 7];
+    let config = json!({
+        "company": "T",
+        "teams": [{ "id": "t", "name": "T", "timezone": "UTC", "hours": { day: ["09:00-10:00"] } }],
+        "coverages": [{ "id": "c", "name": "C", "teams": ["t"] }, { "id": "a", "name": "A", "always": true }],
+        "plans": [{ "id": "later", "name": "Later", "coverage": "c", "first_reply": { "business_hours": 1 } },
+                  { "id": "now", "name": "Now", "coverage": "a", "first_reply": { "hours": 1 } }]
+    });
+    let path = dir.join("config.json");
+    std::fs::write(&path, config.to_string()).expect("write");
+    let s = start(&dir.join("q.db"), &["--config", path.to_str().expect("path")]);
+    let (c1, later, _) =
+        post(&s.base, Some("a"), &json!({ "plan": "later", "email": "a@b.example", "message": "m" })).await;
+    let (c2, now, _) =
+        post(&s.base, Some("b"), &json!({ "plan": "now", "email": "a@b.example", "message": "m" })).await;
+    assert_eq!((c1, c2), (201, 201));
+    assert_eq!(later["state"], "deferred");
+    assert!(later["release_at"].as_str() > later["received_at"].as_str());
+    assert_eq!(now["state"], "open");
+    let open: Vec<String> =
+        queue(&s.base, false).await.iter().map(|r| r["id"].as_str().unwrap_or("").to_owned()).collect();
+    assert_eq!(open, vec![now["id"].as_str().unwrap_or("").to_owned()]);
+    assert_eq!(queue(&s.base, true).await.len(), 2);
+    // Ack removes it from the queue.
+    let res = client()
+        .post(format!("{}/v1/queue/{}/ack", s.base, now["id"].as_str().unwrap_or("")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 204);
+    assert!(queue(&s.base, false).await.is_empty());
+}
+
+use chrono::Datelike;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_midway_loses_no_acknowledged_request() {
+    let dir = temp_dir("crash");
+    let db = dir.join("q.db");
+    let s = start(&db, &["--rate-limit", "0"]);
+    let base = s.base.clone();
+    let acknowledged = Arc::new(tokio::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let done = Arc::new(AtomicUsize::new(0));
+    let total = 3000;
+    let mut tasks = Vec::new();
+    let client = client();
+    for worker in 0..64 {
+        let (acknowledged, done, base, client) = (acknowledged.clone(), done.clone(), base.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in (worker..total).step_by(64) {
+                let key = format!("crash-{i}");
+                let res = client
+                    .post(format!("{base}/v1/requests"))
+                    .header("Idempotency-Key", &key)
+                    .json(&body(&format!("message {i}")))
+                    .send()
+                    .await;
+                if let Ok(res) = res
+                    && res.status().as_u16() == 201
+                    && let Ok(v) = res.json::<Value>().await
+                {
+                    acknowledged.lock().await.push((key, v["id"].as_str().unwrap_or("").to_owned()));
+                }
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+    }
+    // Kill the server with SIGKILL once about a third has been answered.
+    while done.load(Ordering::SeqCst) < total / 3 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let pid = s.child.id() as i32;
+    assert_eq!(unsafe_free_kill(pid), 0);
+    for t in tasks {
+        let _ = t.await;
+    }
+    drop(s);
+    let acknowledged = acknowledged.lock().await.clone();
+    assert!(acknowledged.len() >= total / 4, "only {} acknowledged before the kill", acknowledged.len());
+    assert!(acknowledged.len() < total, "the kill came too late to test anything");
+
+    let s = start(&db, &["--rate-limit", "0"]);
+    let stored = queue(&s.base, true).await;
+    let ids: std::collections::HashMap<&str, usize> = stored.iter().fold(Default::default(), |mut m, r| {
+        *m.entry(r["id"].as_str().unwrap_or("")).or_default() += 1;
+        m
+    });
+    for (key, id) in &acknowledged {
+        assert_eq!(ids.get(id.as_str()), Some(&1), "{key} ({id}) got a 201 but is not stored exactly once");
+    }
+    // Retrying every acknowledged key after the restart replays the same id, never a second row.
+    for (key, id) in acknowledged.iter().take(50) {
+        let i: usize = key.trim_start_matches("crash-").parse().expect("n");
+        let (code, v, _) = post(&s.base, Some(key), &body(&format!("message {i}"))).await;
+        assert_eq!((code, v["id"].as_str()), (201, Some(id.as_str())));
+    }
+    assert_eq!(queue(&s.base, true).await.len(), stored.len());
+    eprintln!("crash test: {} of {total} acknowledged before SIGKILL, {} stored", acknowledged.len(), stored.len());
+}
+
+/// SIGKILL through the `kill` command, so the test needs no unsafe code.
+fn unsafe_free_kill(pid: i32) -> i32 {
+    Command::new("kill").args(["-9", &pid.to_string()]).status().map(|s| s.code().unwrap_or(1)).unwrap_or(1)
+}
