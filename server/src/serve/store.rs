@@ -96,6 +96,15 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     // FULL: the WAL is fsynced at every commit, so a committed request survives power loss.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Read back: a filesystem that cannot do WAL would silently fall back otherwise.
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    let sync: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+    if mode != "wal" || sync != 2 {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "{}: journal_mode={mode}, synchronous={sync}; replyby needs WAL with synchronous=FULL",
+            path.display()
+        )));
+    }
     Ok(conn)
 }
 
