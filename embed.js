@@ -40,7 +40,9 @@ for (const s of document.querySelectorAll('script[src]')) {
   if (s.src !== import.meta.url || s.dataset.replybyMounted) continue;
   s.dataset.replybyMounted = '1';
   const d = s.dataset;
-  const el = d.target ? document.querySelector(d.target)
+  // A tag pasted into <head> renders at the top of <body>; elsewhere, where it stands.
+  const el = d.target ? document.querySelector(d.target) : s.closest('head')
+    ? document.body.prepend(document.createElement('replyby-widget')) || document.body.firstElementChild
     : s.parentNode.insertBefore(document.createElement('replyby-widget'), s);
   if (!el) { console.error(`replyby: data-target "${d.target}" matches no element`); continue; }
   mount(el, { config: d.config, view: d.view, plan: d.plan, timeZone: d.timeZone, locale: d.locale, theme: d.theme, now: d.now });

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# The README's demo command: builds the widget and serves the demo page (all three views on
-# the built-in config, with the snippet to copy) on http://127.0.0.1:8080, after showing the
-# command line on the same config.
+# The README's demo command: builds the widget and `replyby`, then runs `replyby serve` on
+# http://127.0.0.1:8080 with the built-in config and a SQLite file (replyby-demo.db): the
+# demo page (badge, panel with the request form, compare, and the snippet to copy), the
+# queue API, the config and the closed-days feed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-web-tools.sh
 ./scripts/build-widget.sh
 cargo build -p replyby --release --locked -q
-bin=target/release/replyby
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-run() { printf '\n$ replyby %s\n' "$*"; "$bin" "$@"; }
-run check examples/acme.json
-run status examples/acme.json --coverage business --at "$now"
-run quote examples/acme.json --plan basic --at "$now"
-printf '\nDemo page: http://127.0.0.1:8080/  (Ctrl-C to stop)\n'
-exec python3 -m http.server 8080 --bind 127.0.0.1 --directory dist
+export REPLYBY_STAFF_TOKEN="${REPLYBY_STAFF_TOKEN:-demo-staff-token}"
+cat <<EOT
+
+replyby demo on http://127.0.0.1:8080/
+  staff queue:  REPLYBY_STAFF_TOKEN=$REPLYBY_STAFF_TOKEN target/release/replyby queue list --include-deferred
+  calendar:     http://127.0.0.1:8080/v1/closed-days.ics?coverage=business
+Ctrl-C stops it.
+EOT
+exec target/release/replyby serve --db replyby-demo.db --static-dir dist --listen 127.0.0.1:8080

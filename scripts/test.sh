@@ -13,7 +13,7 @@ step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "native tests: core (scenarios, official calendars, property test vs reference), CLI"
+step "native tests: core (scenarios, official calendars, property test vs reference), CLI, queue API + crash test"
 cargo test --workspace --locked
 
 step "the core builds for wasm32 with and without chrono-tz's table; benchmarks compile"
@@ -33,7 +33,8 @@ node -e '
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p replyby-widget --target wasm32-unknown-unknown --test browser --locked
 
-step "end-to-end: the embed on host pages in Chromium (Playwright, axe-core)"
+step "end-to-end: the embed on host pages, and the queue with the real server (Playwright, axe-core)"
+cargo build -p replyby --locked
 node --test tests/e2e/
 
 echo

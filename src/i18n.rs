@@ -23,7 +23,8 @@ impl Lang {
         }
     }
 
-    fn pick(self, en: &'static str, de: &'static str, fr: &'static str) -> &'static str {
+    /// The text in this language.
+    pub fn pick(self, en: &'static str, de: &'static str, fr: &'static str) -> &'static str {
         match self {
             Lang::En => en,
             Lang::De => de,

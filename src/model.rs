@@ -48,6 +48,9 @@ pub struct Model {
     pub view: View,
     /// The plan (index) badge and panel speak about.
     pub plan: usize,
+    /// Where the request form posts (the config's `queue.endpoint`, resolved against the
+    /// config's origin).
+    pub endpoint: String,
 }
 
 impl PartialEq for Model {
@@ -101,5 +104,38 @@ pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
         None => 0,
     };
     let fmt = Fmt::new(&options.locale.clone().unwrap_or_else(browser_locale));
-    Ok(Model { schedule, fmt, visitor, view, plan })
+    let endpoint =
+        resolve_endpoint(schedule.config.queue.as_ref().map_or("/v1/requests", |q| q.endpoint.as_str()), &source);
+    Ok(Model { schedule, fmt, visitor, view, plan, endpoint })
+}
+
+/// `/v1/requests` on the config's origin when the config came from an absolute URL;
+/// otherwise relative to the page.
+pub fn resolve_endpoint(endpoint: &str, config_source: &str) -> String {
+    if endpoint.starts_with("http://") || endpoint.starts_with("https://") || !endpoint.starts_with('/') {
+        return endpoint.to_owned();
+    }
+    match config_source.split_once("://") {
+        Some((scheme, rest)) if scheme == "http" || scheme == "https" => {
+            let host = rest.split('/').next().unwrap_or(rest);
+            format!("{scheme}://{host}{endpoint}")
+        }
+        _ => endpoint.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_endpoint;
+
+    #[test]
+    fn endpoint_follows_the_config_origin() {
+        assert_eq!(
+            resolve_endpoint("/v1/requests", "https://s.example/replyby/config.json"),
+            "https://s.example/v1/requests"
+        );
+        assert_eq!(resolve_endpoint("/v1/requests", "acme.json"), "/v1/requests");
+        assert_eq!(resolve_endpoint("/v1/requests", "inline config"), "/v1/requests");
+        assert_eq!(resolve_endpoint("https://q.example/in", "https://s.example/c.json"), "https://q.example/in");
+    }
 }

@@ -180,7 +180,8 @@ async fn panel_shows_promise_week_and_closed_days() {
     assert!(text.contains("Write now and hear back by"), "{text}");
     assert!(text.contains("Washington's Birthday"), "{text}");
     assert_eq!(html.matches("<tr").count(), 7, "{html}");
-    assert!(html.contains("data-replyby-slot=\"request\""));
+    assert!(html.contains("<form") && html.contains("id=\"rb-email\"") && html.contains("id=\"rb-message\""), "{html}");
+    assert!(text.contains("Your request will reach the team"), "{text}");
 }
 
 #[wasm_bindgen_test]

@@ -65,7 +65,12 @@ fn main() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
     latencies.sort();
-    let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(Duration::ZERO);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(Duration::ZERO)
+    };
     println!("| requests | concurrency | durable 201/s | p50 | p99 | max | failures |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     println!(

@@ -1,5 +1,5 @@
 #![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
-use crate::components::StatusLine;
+use crate::components::{RequestForm, StatusLine};
 use crate::model::Model;
 use chrono::{DateTime, Days, Utc};
 use replyby_core::zone::{local_seconds, to_local};
@@ -86,8 +86,7 @@ pub fn Panel(props: &PanelProps) -> Html {
             <table class="week"><tbody>{ for week_rows }</tbody></table>
             <h3>{ lang.upcoming_closed() }</h3>
             { closed_list }
-            // The request form (the deferred-queue issue) mounts here.
-            <div class="request-slot" data-replyby-slot="request"></div>
+            <RequestForm model={m.clone()} now={now} />
         </section>
     }
 }

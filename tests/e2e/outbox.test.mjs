@@ -1,0 +1,117 @@
+// The deferred queue end to end: the real `replyby serve`, a real SQLite file, Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { widgetOrigin, hostOrigin, browser } from './harness.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'target/debug/replyby');
+const TOKEN = 'e2e-staff';
+
+const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+
+let W, H, B, dir, port, config, server;
+const pages = {};
+
+async function startServer() {
+  server = spawn(bin, ['serve', '--config', path.join(dir, 'config.json'), '--db', path.join(dir, 'q.db'), '--listen', `127.0.0.1:${port}`, '--static-dir', '/nonexistent', '--rate-limit', '0'],
+    { env: { ...process.env, REPLYBY_STAFF_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((res, rej) => { server.stdout.once('data', res); server.once('exit', rej); });
+}
+function stopServer() { server?.kill('SIGKILL'); server = undefined; }
+async function staffQueue() {
+  const r = await fetch(`http://127.0.0.1:${port}/v1/queue?include=deferred`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return (await r.json()).requests;
+}
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'replyby-e2e-'));
+  port = await freePort();
+  W = await widgetOrigin(path.join(root, 'dist'));
+  H = await hostOrigin(pages);
+  B = await browser();
+  config = JSON.parse(await readFile(path.join(root, 'examples/acme.json'), 'utf8'));
+  config.queue = { endpoint: `http://127.0.0.1:${port}/v1/requests`, allowed_origins: [H.base] };
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+  const inline = JSON.stringify(config).replaceAll("'", '&#39;');
+  pages['/support'] = `<!doctype html><title>support</title>
+    <script type="module" src="${W.base}embed.js" data-config='${inline}' data-view="panel" data-plan="basic" data-locale="en-GB"></script>`;
+});
+
+after(async () => { stopServer(); await B?.close(); W?.server.close(); H?.server.close(); });
+
+const shadow = (page, selector) => page.evaluate((s) => [...document.querySelector('[data-replyby-host]').shadowRoot.querySelectorAll(s)].map((e) => e.innerText), selector);
+
+test('written while the server is down, kept across a reload, delivered exactly once', async () => {
+  const ctx = await B.newContext({ timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await page.goto(`${H.base}/support`);
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  const preview = (await shadow(page, '.preview'))[0];
+  assert.match(preview, /you'll hear back by/);
+
+  const host = page.locator('[data-replyby-host]');
+  await host.locator('#rb-email').fill('jo@example.com');
+  await host.locator('#rb-subject').fill('Router <b>down</b>');
+  const message = 'It blinks red <script>window.pwned=1</script> javascript:alert(1)';
+  await host.locator('#rb-message').fill(message);
+  await page.waitForTimeout(2600); // the form's minimum fill time, as a person takes
+  await host.locator('button[type=submit]').click();
+  await page.waitForFunction(() => /Saved on this device/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''));
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1')));
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].body.message, message);
+
+  // The customer reloads while the server is still down: the request is still there.
+  await page.reload();
+  await page.waitForFunction(() => /Saved on this device/.test(document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.outbox')?.innerText || ''));
+
+  // A second tab on the same device must not make it arrive twice.
+  const page2 = await ctx.newPage();
+  await page2.goto(`${H.base}/support`);
+
+  await startServer();
+  for (const p of [page, page2]) {
+    await p.waitForFunction(() => /Received · you'll hear back by/.test(document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.outbox')?.innerText || ''), null, { timeout: 90000 });
+  }
+  const queue = await staffQueue();
+  assert.equal(queue.length, 1, JSON.stringify(queue));
+  assert.equal(queue[0].message, message);
+  // The widget shows the server's times, which it kept.
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1'))[0].state);
+  assert.equal(kept.state, 'received');
+  assert.equal(kept.respond_by, queue[0].respond_by);
+  assert.equal(kept.release_at, queue[0].release_at);
+  // Text stays text.
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.match((await shadow(page, '.outbox .subject'))[0], /Router <b>down<\/b>/);
+  await ctx.close();
+});
+
+test('the server\'s field errors are shown and nothing typed is lost', async () => {
+  if (!server) await startServer();
+  const ctx = await B.newContext({ locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await page.goto(`${H.base}/support`);
+  const host = page.locator('[data-replyby-host]');
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  // Client-side: missing fields are named inline and announced.
+  await host.locator('button[type=submit]').click();
+  const inline = await shadow(page, '.error');
+  assert.equal(inline.length, 2);
+  assert.equal(await host.locator('#rb-email').getAttribute('aria-invalid'), 'true');
+  // Server-side: a message over the server's limit is refused with the field named.
+  await host.locator('#rb-email').fill('jo@example.com');
+  await host.locator('#rb-message').fill('x'.repeat(20001));
+  await page.waitForTimeout(2600);
+  await host.locator('button[type=submit]').click();
+  await page.waitForFunction(() => /Not accepted: message/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''), null, { timeout: 20000 });
+  await host.locator('button.link').click();
+  assert.equal((await host.locator('#rb-message').inputValue()).length, 20001);
+  await ctx.close();
+});
