@@ -309,3 +309,35 @@ async fn sigkill_midway_loses_no_acknowledged_request() {
 fn unsafe_free_kill(pid: i32) -> i32 {
     Command::new("kill").args(["-9", &pid.to_string()]).status().map(|s| s.code().unwrap_or(1)).unwrap_or(1)
 }
+
+#[tokio::test]
+async fn staff_commands_list_and_ack_and_sigterm_stops_cleanly() {
+    let dir = temp_dir("cli");
+    let mut s = start(&dir.join("q.db"), &[]);
+    let (code, created, _) = post(&s.base, Some("cli-1"), &body("from the CLI test")).await;
+    assert_eq!(code, 201);
+    let id = created["id"].as_str().expect("id").to_owned();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_replyby")).args(args).env("REPLYBY_STAFF_TOKEN", TOKEN).output().expect("run")
+    };
+    let list = run(&["queue", "list", "--include-deferred", "--server", &s.base]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let v: Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(v["requests"][0]["id"], id.as_str());
+    assert_eq!(v["requests"][0]["message"], "from the CLI test");
+    let ack = run(&["queue", "ack", &id, "--server", &s.base]);
+    assert!(ack.status.success());
+    let after: Value = serde_json::from_slice(&run(&["queue", "list", "--server", &s.base]).stdout).expect("json");
+    assert_eq!(after["requests"], json!([]));
+    let denied = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["queue", "list", "--server", &s.base])
+        .env("REPLYBY_STAFF_TOKEN", "wrong")
+        .output()
+        .expect("run");
+    assert_eq!(denied.status.code(), Some(1));
+    // SIGTERM: graceful shutdown, exit 0.
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let status = s.child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0));
+}

@@ -115,3 +115,21 @@ test('the server\'s field errors are shown and nothing typed is lost', async () 
   assert.equal((await host.locator('#rb-message').inputValue()).length, 20001);
   await ctx.close();
 });
+
+test('when the browser will not keep a copy, the form still sends and says so', async () => {
+  if (!server) await startServer();
+  const ctx = await B.newContext({ locale: 'en-GB' });
+  await ctx.addInitScript(() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }; });
+  const page = await ctx.newPage();
+  await page.goto(`${H.base}/support`);
+  const host = page.locator('[data-replyby-host]');
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  await host.locator('#rb-email').fill('kim@example.com');
+  await host.locator('#rb-message').fill('no storage here');
+  await page.waitForTimeout(2600);
+  await host.locator('button[type=submit]').click();
+  await page.waitForFunction(() => /Received · you'll hear back by/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''), null, { timeout: 20000 });
+  assert.match((await shadow(page, '.note'))[0], /would not let us keep a copy/);
+  assert.equal((await staffQueue()).filter((r) => r.message === 'no storage here').length, 1);
+  await ctx.close();
+});
