@@ -58,14 +58,3 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
     let props = AppProps { options: options_from_js(&options) };
     MountHandle { app: Some(yew::Renderer::<App>::with_root_and_props(root, props).render()) }
 }
-
-/// The same plausibility check the server applies to e-mail addresses.
-pub fn outbox_email_ok(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}

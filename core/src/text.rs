@@ -53,8 +53,32 @@ pub fn format_instant(t: DateTime<Utc>) -> String {
     format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
 }
 
+/// A plausible e-mail address: one `@`, something before it, a dotted domain after it, no
+/// spaces or control characters, at most 254 bytes. The server and the widget's form both
+/// apply exactly this check.
+pub fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && s.len() <= 254
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn email_plausibility() {
+        for ok in ["a@b.example", "jo.doe+x@mail.example.com"] {
+            assert!(super::plausible_email(ok), "{ok}");
+        }
+        for bad in ["", "a@", "@b.example", "a@b", "a b@c.example", "a@b@c.example", "a@.example", "a@example."] {
+            assert!(!super::plausible_email(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -171,7 +171,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut found = Vec::new();
-            if !crate::outbox_email_ok(email.trim()) {
+            if !replyby_core::text::plausible_email(email.trim()) {
                 found.push((
                     "email".to_owned(),
                     lang.pick(

@@ -23,18 +23,6 @@ fn err(field: &str, message: impl Into<String>) -> FieldError {
     FieldError { field: field.to_owned(), message: message.into() }
 }
 
-/// A plausible address: one `@`, something before, a dotted domain after, no spaces.
-pub fn plausible_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        && s.len() <= 254
-}
-
 impl NewRequest {
     /// Validates a JSON body against the server's own config.
     pub fn parse(body: &Value, schedule: &Schedule) -> Result<NewRequest, Vec<FieldError>> {
@@ -87,7 +75,7 @@ impl NewRequest {
             errors.push(err("plan", format!("unknown plan \"{p}\" (plans: {})", known.join(", "))));
         }
         if let Some(e) = &email
-            && !plausible_email(e)
+            && !replyby_core::text::plausible_email(e)
         {
             errors.push(err("email", "is not an e-mail address"));
         }
