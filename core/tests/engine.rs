@@ -318,3 +318,45 @@ fn status_json_has_the_fields_design_md_names() {
         r#"{"coverage":"c","at":"2027-02-15T15:00:00Z","open":false,"closes_at":null,"next_open":"2027-02-16T14:00:00Z","reason":{"kind":"holiday","name":"Washington's Birthday"}}"#
     );
 }
+
+#[test]
+fn the_first_rule_on_a_date_decides_its_name_and_hours() {
+    let first_reduced = one_team(
+        "Europe/London",
+        WEEKDAYS,
+        r#"[{ "name": "Half day", "date": "2027-03-03", "hours": ["09:00-12:00"] }, { "name": "Closed", "date": "2027-03-03" }]"#,
+        BD1,
+    );
+    let st = first_reduced.status("c", local("Europe/London", "2027-03-03 10:00")).expect("status");
+    assert_eq!(st.closes_at, Some(local("Europe/London", "2027-03-03 12:00")));
+    let days = first_reduced.closed_days("c", date("2027-03-03"), date("2027-03-03")).expect("days");
+    assert_eq!((days[0].name.as_str(), days[0].hours.clone()), ("Half day", vec!["09:00-12:00".to_owned()]));
+
+    let first_closed = one_team(
+        "Europe/London",
+        WEEKDAYS,
+        r#"[{ "name": "Closed", "date": "2027-03-03" }, { "name": "Half day", "date": "2027-03-03", "hours": ["09:00-12:00"] }]"#,
+        BD1,
+    );
+    let st = first_closed.status("c", local("Europe/London", "2027-03-03 10:00")).expect("status");
+    assert!(!st.open);
+    assert_eq!(st.reason, Some(Reason::Holiday { name: "Closed".into() }));
+}
+
+#[test]
+fn observed_monday_moves_weekend_holidays_to_the_next_monday() {
+    // Australia Day 2025-01-26 is a Sunday → Monday 27th; 2030-01-26 is a Saturday → Monday 28th.
+    let s_ = one_team(
+        "Australia/Sydney",
+        WEEKDAYS,
+        r#"[{ "name": "Australia Day", "month": 1, "day": 26, "observed": "monday" }]"#,
+        BD1,
+    );
+    let got: Vec<String> = s_
+        .closed_days("c", date("2025-01-01"), date("2030-12-31"))
+        .expect("days")
+        .iter()
+        .map(|d| d.date.to_string())
+        .collect();
+    assert_eq!(got, ["2025-01-27", "2026-01-26", "2027-01-26", "2028-01-26", "2029-01-26", "2030-01-28"]);
+}
