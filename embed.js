@@ -3,10 +3,18 @@
 const base = new URL('.', import.meta.url);
 const RESERVE = { badge: '2.6em', panel: '30em', compare: '36em' };
 let ready;
-const load = () => ready ??= import(new URL('replyby-widget.js', base).href).then(async (m) => {
-  await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
-  return m;
-});
+const load = () => {
+  if (ready) return ready;
+  ready = import(new URL('replyby-widget.js', base).href).then(async (m) => {
+    await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
+    return m;
+  });
+  // The browser's first Intl use loads ICU data (tens of ms): do it while the wasm
+  // downloads, locale data and zone data in separate tasks.
+  setTimeout(() => new Intl.DateTimeFormat().resolvedOptions());
+  setTimeout(() => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0));
+  return ready;
+};
 
 function mount(el, o = {}) {
   const view = o.view || 'panel';

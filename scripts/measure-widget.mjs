@@ -84,3 +84,5 @@ console.log(`### Script tag → first rendered line, headless Chromium, loopback
 console.log('| page | median | range | longest main-thread task | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: |');
 console.log(row('floor: raw wasm-bindgen page writing one line', results.floor));
 console.log(row('replyby badge (config fetched, validated, rendered)', results.widget));
+const over = results.widget.filter((x) => x.longest > 50).length;
+console.log(`\nLoads with a main-thread task over 50 ms: ${over} of ${runs} (longest task per load: ${results.widget.map((x) => x.longest.toFixed(0)).join(' ')} ms)`);

@@ -112,16 +112,23 @@ impl ZoneDb for IntlDb {
     }
 }
 
+thread_local! {
+    /// The browser's own zone and locale, read once: each `new Intl.DateTimeFormat()` is
+    /// costly (the first one loads ICU data), and renders ask often.
+    static BROWSER: (String, String) = {
+        let f = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+        let opts = f.resolved_options();
+        let get = |k: &str| Reflect::get(&opts, &k.into()).ok().and_then(|v| v.as_string());
+        (get("timeZone").unwrap_or_else(|| "UTC".to_owned()), get("locale").unwrap_or_else(|| "en-US".to_owned()))
+    };
+}
+
 /// The visitor's zone, as the browser reports it.
 pub fn browser_zone() -> String {
-    let f = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
-    let opts = f.resolved_options();
-    Reflect::get(&opts, &"timeZone".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "UTC".to_owned())
+    BROWSER.with(|b| b.0.clone())
 }
 
 /// The visitor's locale, as the browser reports it.
 pub fn browser_locale() -> String {
-    let f = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
-    let opts = f.resolved_options();
-    Reflect::get(&opts, &"locale".into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| "en-US".to_owned())
+    BROWSER.with(|b| b.1.clone())
 }
