@@ -2,35 +2,27 @@
 
 use anyhow::{Context, bail};
 
-pub async fn list(server: &str, token: &str, include_deferred: bool) -> anyhow::Result<String> {
-    let url =
-        format!("{}/v1/queue{}", server.trim_end_matches('/'), if include_deferred { "?include=deferred" } else { "" });
-    let response = reqwest::Client::new()
-        .get(&url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .with_context(|| format!("cannot reach {url}"))?;
+/// Sends a staff request; the body on success, an error naming the URL and status otherwise.
+async fn call(request: reqwest::RequestBuilder, url: &str, token: &str) -> anyhow::Result<String> {
+    let response = request.bearer_auth(token).send().await.with_context(|| format!("cannot reach {url}"))?;
     let status = response.status();
-    let body = response.text().await?;
+    let body = response.text().await.unwrap_or_default();
     if !status.is_success() {
         bail!("{url}: HTTP {status}: {body}");
     }
+    Ok(body)
+}
+
+pub async fn list(server: &str, token: &str, include_deferred: bool) -> anyhow::Result<String> {
+    let url =
+        format!("{}/v1/queue{}", server.trim_end_matches('/'), if include_deferred { "?include=deferred" } else { "" });
+    let body = call(reqwest::Client::new().get(&url), &url, token).await?;
     let value: serde_json::Value = serde_json::from_str(&body)?;
     Ok(serde_json::to_string_pretty(&value)?)
 }
 
 pub async fn ack(server: &str, token: &str, id: &str) -> anyhow::Result<String> {
     let url = format!("{}/v1/queue/{id}/ack", server.trim_end_matches('/'));
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .with_context(|| format!("cannot reach {url}"))?;
-    let status = response.status();
-    if !status.is_success() {
-        bail!("{url}: HTTP {status}: {}", response.text().await.unwrap_or_default());
-    }
+    call(reqwest::Client::new().post(&url), &url, token).await?;
     Ok(format!("acknowledged {id}"))
 }
