@@ -3,7 +3,7 @@
 # Idempotent: each step is skipped when the tool already answers with the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+rustup target add wasm32-unknown-unknown
 
 # Trunk is optional (scripts/build-widget.sh runs its steps directly); install it with
 #   cargo install trunk --version '^0.21' --locked     for `trunk serve` during development.

@@ -28,15 +28,8 @@ pub struct Run {
 }
 
 /// Seconds since 1970-01-01T00:00 local at the start of `date`.
-fn local_midnight(date: NaiveDate) -> i64 {
+pub(crate) fn local_midnight(date: NaiveDate) -> i64 {
     (i64::from(date.num_days_from_ce()) - 719_163) * 86_400
-}
-
-/// The open intervals of a team that start on local date `date`, as instants, sorted.
-/// A holiday on `date` closes them or replaces them with its reduced hours.
-pub fn team_intervals_on(team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
-    let mut window = OffsetWindow::default();
-    window.intervals_on(team, date, out);
 }
 
 /// Remembers whether a zone's offset is constant over the instants one local day's
@@ -57,6 +50,8 @@ const WINDOW_BEFORE: i64 = 15 * 3600;
 const WINDOW_AFTER: i64 = 2 * 86_400 + 15 * 3600;
 
 impl OffsetWindow {
+    /// The open intervals of a team that start on local date `date`, as instants, sorted.
+    /// A holiday on `date` closes them or replaces them with its reduced hours.
     fn intervals_on(&mut self, team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
         out.clear();
         let hours = match team.holidays.on(date) {
@@ -388,22 +383,21 @@ impl Schedule {
         };
         let respond = match (elapsed, target) {
             (Some(e), _) => Some(t + e),
-            (None, FirstReply::BusinessDays(n)) => self.business_days(c, release, first, runs, n),
+            (None, FirstReply::BusinessDays(n)) => self.business_days(c, release, runs, n),
             (None, _) => business_time(first, runs, t, business),
         };
         Ok((release, respond.ok_or_else(unreachable)?))
     }
 
     /// The end of the last run that starts on the n-th home-zone business day after the
-    /// release date. `first` is the run holding (or starting at) the release.
-    fn business_days(&self, c: &Coverage, release: Instant, first: Run, rest: Runs<'_>, n: u32) -> Option<Instant> {
+    /// release date. `rest` follows the run holding (or starting at) the release, which
+    /// starts on or before that date and so is never counted.
+    fn business_days(&self, c: &Coverage, release: Instant, rest: Runs<'_>, n: u32) -> Option<Instant> {
         let zone = self.teams[c.teams[0]].zone.as_ref();
         let d0 = to_local(zone, release).date();
         let mut count = 0;
         let mut day: Option<NaiveDate> = None;
         let mut last_end = None;
-        // The first run starts at or before the release, so on or before d0.
-        debug_assert!(first.start <= release);
         for r in rest {
             let d = to_local(zone, r.start).date();
             if d <= d0 {

@@ -202,8 +202,7 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
     for (d, idx) in actual {
         if needs_shift(d, idx) { shifted.push((d, idx)) } else { out.push(Occurrence { date: d, rule: idx }) }
     }
-    shifted.sort_by_key(|(d, idx)| (*idx, *d));
-    shifted.sort_by_key(|(d, _)| *d);
+    shifted.sort_unstable();
     for (d, idx) in shifted {
         let moved = match rules[idx].observed {
             Observed::NearestWeekday => {

@@ -358,11 +358,6 @@ impl Schedule {
         Ok(Schedule { config, teams, coverages, plans })
     }
 
-    /// The coverage with this id.
-    pub fn coverage_index(&self, id: &str) -> Option<usize> {
-        self.coverages.iter().position(|c| c.id == id)
-    }
-
     /// The plan with this id.
     pub fn plan_index(&self, id: &str) -> Option<usize> {
         self.plans.iter().position(|p| p.id == id)

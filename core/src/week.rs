@@ -40,7 +40,7 @@ impl DayHours {
 }
 
 fn midnight(zone: &dyn Zone, date: NaiveDate) -> Instant {
-    zone.resolve(crate::zone::local_seconds(date.and_hms_opt(0, 0, 0).unwrap_or_default()))
+    zone.resolve(crate::engine::local_midnight(date))
 }
 
 fn minutes(t: chrono::NaiveDateTime) -> u16 {
