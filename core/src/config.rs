@@ -2,11 +2,11 @@
 //! shipped JSON Schema. [`crate::load`] turns one into a validated [`crate::Schedule`].
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A whole replyby config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Customer-facing company name.
@@ -25,7 +25,7 @@ pub struct Config {
 }
 
 /// One team.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamConfig {
     /// Unique id, used by coverages.
@@ -43,7 +43,7 @@ pub struct TeamConfig {
 }
 
 /// One entry of a team's `holidays` list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum HolidayEntry {
     /// A preset id such as `"us"`.
@@ -55,7 +55,7 @@ pub enum HolidayEntry {
 }
 
 /// `{ "preset": "de", "except": ["Whit Monday"] }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresetRef {
     /// Preset id.
@@ -66,7 +66,7 @@ pub struct PresetRef {
 }
 
 /// One holiday rule: a name and exactly one way of finding its date each year.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayRule {
     /// Customer-facing name.
@@ -113,7 +113,7 @@ pub struct HolidayRule {
 }
 
 /// The weekday relative to a month/day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// The first such weekday on or after the day.
@@ -127,7 +127,7 @@ pub enum Relation {
 }
 
 /// Observed-day rule for holidays falling on a weekend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Observed {
     /// The holiday stays on its date.
@@ -144,7 +144,7 @@ pub enum Observed {
 }
 
 /// A coverage: open when any of its teams is, or always.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CoverageConfig {
     /// Unique id, used by plans.
@@ -160,7 +160,7 @@ pub struct CoverageConfig {
 }
 
 /// A plan customers buy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanConfig {
     /// Unique id, used by the embed's `data-plan`.
@@ -177,7 +177,7 @@ pub struct PlanConfig {
 }
 
 /// The first-reply target: exactly one key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FirstReply {
     /// Elapsed hours, whatever the coverage.
@@ -193,7 +193,7 @@ pub enum FirstReply {
 }
 
 /// The deferred queue's public settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     /// Where the widget posts requests (a path on the serving origin, or an absolute URL).

@@ -339,6 +339,17 @@ pub struct Preset {
     pub rules: Vec<Rule>,
 }
 
+/// A preset's source: a JSON list of rules.
+fn preset_rules(json: &str, errors: &mut ConfigErrors) -> Vec<HolidayRule> {
+    match crate::json::Json::parse(json) {
+        Ok(v) => crate::read::list(&v, "", errors, crate::read::holiday_rule).unwrap_or_default(),
+        Err(e) => {
+            errors.push("", e.to_string());
+            Vec::new()
+        }
+    }
+}
+
 /// Every shipped preset.
 pub fn presets() -> &'static [Preset] {
     static PRESETS: OnceLock<Vec<Preset>> = OnceLock::new();
@@ -346,8 +357,8 @@ pub fn presets() -> &'static [Preset] {
         PRESET_SOURCES
             .iter()
             .map(|(id, description, json)| {
-                let raw: Vec<HolidayRule> = serde_json::from_str(json).unwrap_or_default();
                 let mut errors = ConfigErrors::default();
+                let raw = preset_rules(json, &mut errors);
                 let rules = raw
                     .iter()
                     .enumerate()
@@ -652,8 +663,8 @@ mod tests {
         for p in presets() {
             assert!(p.rules.len() >= 8, "{} has {} rules", p.id, p.rules.len());
             let json = PRESET_SOURCES.iter().find(|s| s.0 == p.id).map(|s| s.2).unwrap_or_default();
-            let raw: Vec<HolidayRule> = serde_json::from_str(json).expect("preset json");
             let mut errors = ConfigErrors::default();
+            let raw = preset_rules(json, &mut errors);
             for (i, r) in raw.iter().enumerate() {
                 compile_rule(r, &format!("/{i}"), &mut errors);
             }

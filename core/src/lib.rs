@@ -34,6 +34,8 @@ pub mod engine;
 mod error;
 pub mod holidays;
 pub mod hours;
+pub mod json;
+mod read;
 mod schedule;
 pub mod suggest;
 pub mod text;
@@ -43,7 +45,7 @@ pub mod zone;
 pub use config::{Config, FirstReply};
 pub use engine::{ClosedDay, Quote, Reason, Run, Status};
 pub use error::{ConfigError, ConfigErrors, Error};
-pub use schedule::{Coverage, Plan, Schedule, Team, from_value, load, parse};
+pub use schedule::{Coverage, Plan, Schedule, Team, from_json, load, parse};
 #[cfg(feature = "tz-table")]
 pub use zone::TzTable;
 pub use zone::{Instant, LocalTime, Zone, ZoneDb};

@@ -1,14 +1,14 @@
 //! Loading: JSON text → [`Config`] → validated [`Schedule`], reporting every problem at once.
 
 use crate::ConfigErrors;
-use crate::config::{Config, CoverageConfig, FirstReply, HolidayEntry, PlanConfig, PresetRef, QueueConfig, TeamConfig};
+use crate::config::{Config, FirstReply, TeamConfig};
 use crate::holidays::{HolidayCalendar, compile_entries};
 use crate::hours::{Interval, parse_day, parse_days};
+use crate::json::Json;
+use crate::read::{self, escape};
 use crate::suggest::did_you_mean;
 use crate::zone::{Zone, ZoneDb};
 use chrono::Weekday;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -82,146 +82,23 @@ pub fn load(text: &str, zones: &dyn ZoneDb) -> Result<Schedule, ConfigErrors> {
 }
 
 /// Parses config text into a [`Config`], reporting every structural problem (unknown
-/// fields, wrong types, missing fields) at once rather than only the first.
+/// fields, wrong types, missing fields, keys written twice) at once rather than only the first.
 pub fn parse(text: &str) -> Result<Config, ConfigErrors> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value = Json::parse(text).map_err(|e| {
         let mut errors = ConfigErrors::default();
         errors.push("", format!("not valid JSON: {e}"));
         errors
     })?;
-    from_value(value)
+    from_json(&value)
 }
 
-/// Like [`parse`], from a JSON value.
-pub fn from_value(value: Value) -> Result<Config, ConfigErrors> {
+/// Like [`parse`], from a parsed document.
+pub fn from_json(value: &Json) -> Result<Config, ConfigErrors> {
     let mut errors = ConfigErrors::default();
-    let Value::Object(mut top) = value else {
-        errors.push("", "a config must be a JSON object with \"company\", \"teams\", \"coverages\" and \"plans\"");
-        return Err(errors);
-    };
-    const KNOWN: [&str; 5] = ["company", "teams", "coverages", "plans", "queue"];
-    for key in top.keys() {
-        if !KNOWN.contains(&key.as_str()) {
-            let hint = did_you_mean(key, KNOWN).map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default();
-            errors.push(format!("/{}", escape(key)), format!("unknown field \"{key}\"{hint}"));
-        }
-    }
-    let company = match top.remove("company") {
-        None => {
-            errors.push("", "missing field \"company\"");
-            None
-        }
-        Some(v) => typed::<String>(v, "/company", &mut errors),
-    };
-    let teams = list(top.remove("teams"), "/teams", true, &mut errors, team);
-    let coverages = list(top.remove("coverages"), "/coverages", false, &mut errors, typed::<CoverageConfig>);
-    let plans = list(top.remove("plans"), "/plans", false, &mut errors, typed::<PlanConfig>);
-    let queue = top.remove("queue").and_then(|v| typed::<QueueConfig>(v, "/queue", &mut errors));
-    match (company, errors.is_empty()) {
-        (Some(company), true) => Ok(Config { company, teams, coverages, plans, queue }),
+    match read::config(value, &mut errors) {
+        Some(config) if errors.is_empty() => Ok(config),
         _ => Err(errors),
     }
-}
-
-fn list<T>(
-    value: Option<Value>,
-    path: &str,
-    required: bool,
-    errors: &mut ConfigErrors,
-    item: impl Fn(Value, &str, &mut ConfigErrors) -> Option<T>,
-) -> Vec<T> {
-    match value {
-        None if required => {
-            errors.push("", format!("missing field \"{}\"", &path[1..]));
-            Vec::new()
-        }
-        None => Vec::new(),
-        Some(Value::Array(items)) => {
-            items.into_iter().enumerate().filter_map(|(i, v)| item(v, &format!("{path}/{i}"), errors)).collect()
-        }
-        Some(other) => {
-            errors.push(path, format!("expected a list, found {}", kind(&other)));
-            Vec::new()
-        }
-    }
-}
-
-fn team(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<TeamConfig> {
-    let Value::Object(mut obj) = value else {
-        errors.push(path, format!("a team must be an object, found {}", kind(&value)));
-        return None;
-    };
-    let holidays = list(obj.remove("holidays"), &format!("{path}/holidays"), false, errors, holiday_entry);
-    let mut team = typed::<TeamConfig>(Value::Object(obj), path, errors)?;
-    team.holidays = holidays;
-    Some(team)
-}
-
-fn holiday_entry(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<HolidayEntry> {
-    match value {
-        Value::String(s) => Some(HolidayEntry::Preset(s)),
-        Value::Object(ref o) if o.contains_key("preset") => {
-            typed::<PresetRef>(value, path, errors).map(HolidayEntry::PresetExcept)
-        }
-        Value::Object(_) => typed(value, path, errors).map(HolidayEntry::Rule),
-        other => {
-            errors.push(path, format!("a holiday is a preset id (\"us\") or a rule object, not {}", kind(&other)));
-            None
-        }
-    }
-}
-
-pub(crate) fn typed<T: DeserializeOwned>(value: Value, path: &str, errors: &mut ConfigErrors) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let mut p = path.to_owned();
-            for seg in e.path().iter() {
-                use serde_path_to_error::Segment;
-                match seg {
-                    Segment::Seq { index } => p.push_str(&format!("/{index}")),
-                    Segment::Map { key } | Segment::Enum { variant: key } => p.push_str(&format!("/{}", escape(key))),
-                    Segment::Unknown => {}
-                }
-            }
-            errors.push(p, plain(&e.into_inner().to_string()));
-            None
-        }
-    }
-}
-
-/// serde's messages, made plain: quotes instead of backticks (none around numbers), no
-/// "at line" noise (the path says where).
-fn plain(message: &str) -> String {
-    let message = message.split(" at line ").next().unwrap_or(message);
-    let mut out = String::with_capacity(message.len());
-    for (i, part) in message.split('`').enumerate() {
-        let quoted = i % 2 == 1 && part.parse::<f64>().is_err();
-        if quoted {
-            out.push('"');
-        }
-        out.push_str(part);
-        if quoted {
-            out.push('"');
-        }
-    }
-    out
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// JSON Pointer escaping of one key (RFC 6901).
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 impl Schedule {

@@ -2,6 +2,7 @@
 
 mod common;
 mod engine;
+mod json;
 mod presets;
 mod property;
 mod reference;
