@@ -3,13 +3,12 @@
 //! reload — until the server answers. The key makes every retry safe: the server stores a
 //! request once and replays its first answer.
 
-use serde::{Deserialize, Serialize};
+use replyby_core::json::Json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Where one request stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum State {
     /// Kept on this device, not yet answered.
     Pending {
@@ -39,12 +38,12 @@ pub enum State {
 }
 
 /// One request in the outbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// Idempotency key, made once when the customer presses send.
     pub key: String,
     /// The JSON body, exactly as first sent.
-    pub body: serde_json::Value,
+    pub body: Json,
     /// What the customer wrote it about, for the list.
     pub subject: String,
     /// Where it goes.
@@ -53,8 +52,107 @@ pub struct Item {
     pub state: State,
     /// A tab sending this item holds it until then (ms since epoch), so two tabs do not
     /// send it at the same moment.
-    #[serde(default)]
     pub lease_until: f64,
+}
+
+/// Milliseconds are stored as whole numbers (no float formatting in the wasm).
+fn ms(n: f64) -> Json {
+    Json::from(n as i64)
+}
+
+fn text(v: &Json, key: &str) -> String {
+    v.get(key).and_then(Json::as_str).unwrap_or_default().to_owned()
+}
+
+fn number(v: &Json, key: &str) -> f64 {
+    v.get(key).and_then(Json::as_i64).unwrap_or(0) as f64
+}
+
+impl State {
+    fn to_json(&self) -> Json {
+        match self {
+            State::Pending { attempts, next_at, last_error } => Json::object([
+                ("state", Json::str("pending")),
+                ("attempts", Json::from(i64::from(*attempts))),
+                ("next_at", ms(*next_at)),
+                ("last_error", last_error.clone().map_or(Json::Null, Json::String)),
+            ]),
+            State::Received { id, release_at, respond_by, deferred } => Json::object([
+                ("state", Json::str("received")),
+                ("id", Json::str(id)),
+                ("release_at", Json::str(release_at)),
+                ("respond_by", Json::str(respond_by)),
+                ("deferred", Json::Bool(*deferred)),
+            ]),
+            State::Refused { fields } => Json::object([
+                ("state", Json::str("refused")),
+                (
+                    "fields",
+                    Json::Array(
+                        fields.iter().map(|(f, m)| Json::Array(vec![Json::str(f), Json::str(m)])).collect(),
+                    ),
+                ),
+            ]),
+        }
+    }
+
+    fn from_json(v: &Json) -> Option<State> {
+        Some(match v.get("state")?.as_str()? {
+            "pending" => State::Pending {
+                attempts: number(v, "attempts") as u32,
+                next_at: number(v, "next_at"),
+                last_error: v.get("last_error").and_then(Json::as_str).map(str::to_owned),
+            },
+            "received" => State::Received {
+                id: text(v, "id"),
+                release_at: text(v, "release_at"),
+                respond_by: text(v, "respond_by"),
+                deferred: v.get("deferred") == Some(&Json::Bool(true)),
+            },
+            "refused" => State::Refused {
+                fields: match v.get("fields") {
+                    Some(Json::Array(pairs)) => pairs
+                        .iter()
+                        .filter_map(|p| match p {
+                            Json::Array(fm) => match fm.as_slice() {
+                                [Json::String(f), Json::String(m)] => Some((f.clone(), m.clone())),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            },
+            _ => return None,
+        })
+    }
+}
+
+impl Item {
+    /// As stored in localStorage.
+    pub fn to_json(&self) -> Json {
+        Json::object([
+            ("key", Json::str(&self.key)),
+            ("body", self.body.clone()),
+            ("subject", Json::str(&self.subject)),
+            ("endpoint", Json::str(&self.endpoint)),
+            ("state", self.state.to_json()),
+            ("lease_until", ms(self.lease_until)),
+        ])
+    }
+
+    /// Back from localStorage; `None` for anything that is not an item.
+    pub fn from_json(v: &Json) -> Option<Item> {
+        Some(Item {
+            key: v.get("key")?.as_str()?.to_owned(),
+            body: v.get("body")?.clone(),
+            subject: text(v, "subject"),
+            endpoint: v.get("endpoint")?.as_str()?.to_owned(),
+            state: State::from_json(v.get("state")?)?,
+            lease_until: number(v, "lease_until"),
+        })
+    }
 }
 
 const STORAGE_KEY: &str = "replyby.outbox.v1";
@@ -76,14 +174,18 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Vec<Item> {
     storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| Json::parse(&text).ok())
+        .map(|v| match v {
+            Json::Array(items) => items.iter().filter_map(Item::from_json).collect(),
+            _ => Vec::new(),
+        })
         .unwrap_or_default()
 }
 
 /// Writes the whole outbox; false when the browser would not keep it (private mode, full).
 pub fn save(items: &[Item]) -> bool {
     let Some(s) = storage() else { return false };
-    let Ok(text) = serde_json::to_string(items) else { return false };
+    let text = Json::Array(items.iter().map(Item::to_json).collect()).to_string();
     s.set_item(STORAGE_KEY, &text).is_ok()
 }
 
@@ -142,39 +244,25 @@ pub async fn send(item: &Item) -> Outcome {
     };
     let Ok(response) = response.dyn_into::<web_sys::Response>() else { return retry("no response".into()) };
     let status = response.status();
-    let json: serde_json::Value = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default(),
-        Err(_) => serde_json::Value::Null,
-    };
-    let text = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
+    let json = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).and_then(|t| Json::parse(&t).ok()),
+        Err(_) => None,
+    }
+    .unwrap_or(Json::Null);
     match status {
         201 => Outcome::Received(State::Received {
-            id: text("id"),
-            release_at: text("release_at"),
-            respond_by: text("respond_by"),
-            deferred: json["state"] == "deferred",
+            id: text(&json, "id"),
+            release_at: text(&json, "release_at"),
+            respond_by: text(&json, "respond_by"),
+            deferred: json.get("state").and_then(Json::as_str) == Some("deferred"),
         }),
         400 | 413 | 422 => {
-            let mut fields: Vec<(String, String)> = json["fields"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|f| {
-                            (
-                                f["field"].as_str().unwrap_or("").to_owned(),
-                                f["message"].as_str().unwrap_or("").to_owned(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mut fields: Vec<(String, String)> = match json.get("fields") {
+                Some(Json::Array(a)) => a.iter().map(|f| (text(f, "field"), text(f, "message"))).collect(),
+                _ => Vec::new(),
+            };
             if fields.is_empty() {
-                fields.push((String::new(), text("error")));
+                fields.push((String::new(), text(&json, "error")));
             }
             Outcome::Refused(State::Refused { fields })
         }
@@ -184,8 +272,8 @@ pub async fn send(item: &Item) -> Outcome {
                 .get("retry-after")
                 .ok()
                 .flatten()
-                .and_then(|v| v.parse::<f64>().ok())
-                .map(|s| s * 1000.0);
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .map(|s| f64::from(s) * 1000.0);
             Outcome::Retry { error: format!("the server answered {status}"), after_ms: after }
         }
     }
@@ -205,15 +293,24 @@ mod tests {
 
     #[test]
     fn items_round_trip_through_json() {
-        let item = Item {
-            key: "k".into(),
-            body: serde_json::json!({ "plan": "basic" }),
-            subject: "s".into(),
-            endpoint: "/v1/requests".into(),
-            state: State::Pending { attempts: 2, next_at: 5.0, last_error: Some("x".into()) },
-            lease_until: 0.0,
-        };
-        let text = serde_json::to_string(&item).expect("json");
-        assert_eq!(serde_json::from_str::<Item>(&text).expect("back"), item);
+        let states = [
+            State::Pending { attempts: 2, next_at: 1_790_000_000_123.0, last_error: Some("x \"y\"".into()) },
+            State::Pending { attempts: 0, next_at: 0.0, last_error: None },
+            State::Received { id: "r1".into(), release_at: "a".into(), respond_by: "b".into(), deferred: true },
+            State::Refused { fields: vec![("email".into(), "bad".into()), (String::new(), "gone".into())] },
+        ];
+        for state in states {
+            let item = Item {
+                key: "k".into(),
+                body: Json::object([("plan", Json::str("basic")), ("message", Json::str("héllo\n<b>"))]),
+                subject: "s".into(),
+                endpoint: "/v1/requests".into(),
+                state,
+                lease_until: 1_790_000_000_000.0,
+            };
+            let text = item.to_json().to_string();
+            let back = Json::parse(&text).ok().as_ref().and_then(Item::from_json);
+            assert_eq!(back, Some(item), "{text}");
+        }
     }
 }

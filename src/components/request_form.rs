@@ -3,6 +3,7 @@
 use crate::model::Model;
 use crate::outbox::{self, Item, Outcome, State};
 use chrono::{DateTime, Utc};
+use replyby_core::json::Json;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
@@ -214,10 +215,16 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
                 return;
             }
             let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-            let body = serde_json::json!({
-                "plan": plan_id, "email": email.trim(), "name": opt(&name), "subject": opt(&subject),
-                "message": message.trim(), "time_zone": time_zone, "locale": locale,
-            });
+            let or_null = |s: Option<String>| s.map_or(Json::Null, Json::String);
+            let body = Json::object([
+                ("plan", Json::str(plan_id.as_str())),
+                ("email", Json::str(email.trim())),
+                ("name", or_null(opt(&name))),
+                ("subject", or_null(opt(&subject))),
+                ("message", Json::str(message.trim())),
+                ("time_zone", Json::str(time_zone.as_str())),
+                ("locale", Json::str(locale.as_str())),
+            ]);
             let item = Item {
                 key: outbox::new_key(),
                 body,
@@ -344,7 +351,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
         let edit = matches!(item.state, State::Refused { .. }).then(|| {
             let (email, name, subject, message, dispatcher, key, body) = (email.clone(), name.clone(), subject.clone(), message.clone(), outbox.dispatcher(), item.key.clone(), item.body.clone());
             let onclick = Callback::from(move |_| {
-                let get = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+                let get = |k: &str| body.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
                 email.set(get("email"));
                 name.set(get("name"));
                 subject.set(get("subject"));
