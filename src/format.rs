@@ -1,22 +1,24 @@
 //! Dates and times for the visitor's locale, through `Intl`.
 
 use crate::i18n::Lang;
-use crate::intl_zone::{construct_formatter, set};
+use crate::intl_zone::{cached, construct_formatter, set};
 use chrono::{DateTime, NaiveDate, Utc};
 use js_sys::{Array, Date, Intl, Object, Reflect};
 use replyby_core::Zone;
 use replyby_core::zone::to_local;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::JsValue;
 
+/// (locale, zone, kind) → its formatter.
+type Formatters = Vec<((String, String, Kind), Intl::DateTimeFormat)>;
+
 thread_local! {
-    static CACHE: RefCell<HashMap<(String, String, Kind), Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<Formatters> = const { RefCell::new(Vec::new()) };
     /// "today"/"tomorrow" by locale: Intl objects are slow to create, so each is made once.
-    static RELATIVE: RefCell<HashMap<(String, i64), String>> = RefCell::new(HashMap::new());
+    static RELATIVE: RefCell<Vec<((String, i64), String)>> = const { RefCell::new(Vec::new()) };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Time,
     Weekday,
@@ -46,9 +48,8 @@ impl Fmt {
 
     fn with<R>(&self, zone: &str, kind: Kind, f: impl FnOnce(&Intl::DateTimeFormat) -> R) -> Option<R> {
         CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
             let key = (self.locale.clone(), zone.to_owned(), kind);
-            if !cache.contains_key(&key) {
+            let made = cached(cache, key, || {
                 let o = Object::new();
                 set(&o, "timeZone", zone);
                 match kind {
@@ -67,9 +68,9 @@ impl Fmt {
                         set(&o, "timeZoneName", "short");
                     }
                 }
-                cache.insert(key.clone(), construct_formatter(&self.locale, &o)?);
-            }
-            cache.get(&key).map(f)
+                construct_formatter(&self.locale, &o)
+            });
+            made.as_ref().map(f)
         })
     }
 
@@ -111,16 +112,13 @@ impl Fmt {
     /// "today" / "tomorrow" in the locale's words (`Intl.RelativeTimeFormat`).
     fn relative_days(&self, n: i64) -> String {
         RELATIVE.with(|cache| {
-            cache
-                .borrow_mut()
-                .entry((self.locale.clone(), n))
-                .or_insert_with(|| {
-                    let o = Object::new();
-                    set(&o, "numeric", "auto");
-                    let rtf = Intl::RelativeTimeFormat::new(&Array::of1(&self.locale.clone().into()), &o);
-                    rtf.format(n as f64, "day").as_string().unwrap_or_default()
-                })
-                .clone()
+            cached(cache, (self.locale.clone(), n), || {
+                let o = Object::new();
+                set(&o, "numeric", "auto");
+                let rtf = Intl::RelativeTimeFormat::new(&Array::of1(&self.locale.clone().into()), &o);
+                rtf.format(n as f64, "day").as_string()
+            })
+            .unwrap_or_default()
         })
     }
 

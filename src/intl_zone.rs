@@ -4,13 +4,12 @@
 use js_sys::{Array, Date, Intl, Object, Reflect};
 use replyby_core::{Zone, ZoneDb};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     /// One numeric, 24-hour, en-US formatter per zone: creating them is the slow part.
-    static FORMATTERS: RefCell<HashMap<String, Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    static FORMATTERS: RefCell<Vec<(String, Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A zone answered by `Intl`. Holds only its name (formatters live in a thread-local
@@ -18,6 +17,21 @@ thread_local! {
 #[derive(Debug, Clone)]
 pub struct IntlZone {
     name: String,
+}
+
+/// A lookup in a small cache, made and kept on a miss. A few entries at most, so a list
+/// (less code in the wasm than a hash map).
+pub(crate) fn cached<K: PartialEq, V: Clone>(
+    cache: &RefCell<Vec<(K, V)>>,
+    key: K,
+    make: impl FnOnce() -> Option<V>,
+) -> Option<V> {
+    if let Some((_, v)) = cache.borrow().iter().find(|(k, _)| *k == key) {
+        return Some(v.clone());
+    }
+    let v = make()?;
+    cache.borrow_mut().push((key, v.clone()));
+    Some(v)
 }
 
 pub(crate) fn set(obj: &Object, key: &str, value: &str) {
@@ -48,13 +62,7 @@ pub fn construct_formatter(locale: &str, options: &Object) -> Option<Intl::DateT
 impl IntlZone {
     /// The zone called `name`, if the browser knows it.
     pub fn new(name: &str) -> Option<IntlZone> {
-        FORMATTERS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if !cache.contains_key(name) {
-                cache.insert(name.to_owned(), formatter(name)?);
-            }
-            Some(())
-        })?;
+        FORMATTERS.with(|cache| cached(cache, name.to_owned(), || formatter(name)))?;
         Some(IntlZone { name: name.to_owned() })
     }
 }
@@ -67,7 +75,7 @@ impl Zone for IntlZone {
     fn offset_at(&self, instant: i64) -> i32 {
         FORMATTERS.with(|cache| {
             let cache = cache.borrow();
-            let Some(f) = cache.get(&self.name) else { return 0 };
+            let Some((_, f)) = cache.iter().find(|(n, _)| *n == self.name) else { return 0 };
             let parts = f.format_to_parts(&Date::new(&JsValue::from_f64(instant as f64 * 1000.0)));
             let mut v = [0i64; 6];
             for part in parts.iter() {

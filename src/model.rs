@@ -59,16 +59,24 @@ impl PartialEq for Model {
     }
 }
 
+/// What a rejected promise said: an Error's message, or the thrown string.
+fn js_error(e: &wasm_bindgen::JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(url))
         .await
-        .map_err(|e| format!("cannot load the config from {url}: {e:?}"))?;
+        .map_err(|e| format!("cannot load the config from {url}: {}", js_error(&e)))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "fetch did not return a Response".to_owned())?;
     if !response.ok() {
         return Err(format!("cannot load the config from {url}: HTTP {}", response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    let text = JsFuture::from(response.text().map_err(|e| js_error(&e))?).await.map_err(|e| js_error(&e))?;
     text.as_string().ok_or_else(|| "the config response is not text".to_owned())
 }
 

@@ -88,9 +88,7 @@ impl State {
                 ("state", Json::str("refused")),
                 (
                     "fields",
-                    Json::Array(
-                        fields.iter().map(|(f, m)| Json::Array(vec![Json::str(f), Json::str(m)])).collect(),
-                    ),
+                    Json::Array(fields.iter().map(|(f, m)| Json::Array(vec![Json::str(f), Json::str(m)])).collect()),
                 ),
             ]),
         }

@@ -9,7 +9,7 @@ use crate::read::{self, escape};
 use crate::suggest::did_you_mean;
 use crate::zone::{Zone, ZoneDb};
 use chrono::Weekday;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A team, ready for the engine.
@@ -253,12 +253,14 @@ fn check_text(text: &str, path: &str, errors: &mut ConfigErrors) {
 }
 
 fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, path: &str, errors: &mut ConfigErrors) {
-    let mut seen = HashSet::new();
+    let mut seen = Vec::new();
     for (i, id) in ids.enumerate() {
         if id.trim().is_empty() {
             errors.push(format!("{path}/{i}/id"), "an id must not be empty");
-        } else if !seen.insert(id) {
+        } else if seen.contains(&id) {
             errors.push(format!("{path}/{i}/id"), format!("id \"{id}\" is used twice"));
+        } else {
+            seen.push(id);
         }
     }
 }

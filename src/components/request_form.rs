@@ -3,11 +3,10 @@
 use crate::model::Model;
 use crate::outbox::{self, Item, Outcome, State};
 use chrono::{DateTime, Utc};
-use replyby_core::json::Json;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use replyby_core::json::Json;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -61,7 +60,7 @@ fn now_ms() -> f64 {
 }
 
 /// Delivers one item: takes the lease, sends, records the outcome here and in storage.
-fn deliver(item: Item, outbox: UseReducerDispatcher<Outbox>, sending: Rc<RefCell<HashSet<String>>>) {
+fn deliver(item: Item, outbox: UseReducerDispatcher<Outbox>, sending: Rc<RefCell<Vec<String>>>) {
     wasm_bindgen_futures::spawn_local(async move {
         let key = item.key.clone();
         // Another tab holding the lease is sending it; the storage event will tell us how it went.
@@ -88,7 +87,7 @@ fn deliver(item: Item, outbox: UseReducerDispatcher<Outbox>, sending: Rc<RefCell
             let retry = State::Pending { attempts: 0, next_at: now_ms() + LEASE_MS, last_error: None };
             outbox.dispatch(Action::Set(key.clone(), retry));
         }
-        sending.borrow_mut().remove(&key);
+        sending.borrow_mut().retain(|k| *k != key);
     });
 }
 
@@ -120,7 +119,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
     let errors = use_state(Vec::<(String, String)>::new);
     let shown_at = use_mut_ref(now_ms);
     let no_copy = use_state(|| false);
-    let sending = use_mut_ref(HashSet::<String>::new);
+    let sending = use_mut_ref(Vec::<String>::new);
     let ep = endpoint.clone();
     let outbox = use_reducer(move || Outbox {
         items: outbox::load().into_iter().filter(|i| i.endpoint == ep).collect(),
@@ -138,7 +137,9 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
             for item in &outbox.items {
                 if let State::Pending { next_at, .. } = item.state {
                     if next_at <= t {
-                        if sending.borrow_mut().insert(item.key.clone()) {
+                        let fresh = !sending.borrow().contains(&item.key);
+                        if fresh {
+                            sending.borrow_mut().push(item.key.clone());
                             deliver(item.clone(), dispatcher.clone(), sending.clone());
                         }
                     } else {
