@@ -4,7 +4,7 @@
 // Yew's #[component] macro generates public types without docs.
 #![allow(missing_docs)]
 
-use crate::components::{Badge, Compare, Panel};
+use crate::components::{BadgeProps, CompareProps, PanelProps, badge, compare, panel};
 use crate::i18n::Lang;
 use crate::model::{self, Model, Options, View};
 use chrono::{DateTime, Utc};
@@ -113,9 +113,9 @@ pub fn App(props: &AppProps) -> Html {
         Load::Loading => html! { <p class="loading">{ lang.loading() }</p> },
         Load::Failed => html! { <p class="unavailable" role="status">{ lang.unavailable() }</p> },
         Load::Ready(m) => match m.view {
-            View::Badge => html! { <Badge model={m.clone()} now={*now} /> },
-            View::Panel => html! { <Panel model={m.clone()} now={*now} /> },
-            View::Compare => html! { <Compare model={m.clone()} now={*now} /> },
+            View::Badge => badge(&BadgeProps { model: m.clone(), now: *now }),
+            View::Panel => panel(&PanelProps { model: m.clone(), now: *now }),
+            View::Compare => compare(&CompareProps { model: m.clone(), now: *now }),
         },
     };
     let lang_attr = match &*state {

@@ -1,4 +1,6 @@
-//! The views, one component a file.
+//! The views, one a file. Only the request form has state, so only it is a component;
+//! the others are plain functions of the model and the instant (each Yew component
+//! costs the wasm its own copy of the component machinery).
 // Yew's #[component] macro generates public types without docs.
 #![allow(missing_docs)]
 
@@ -9,9 +11,9 @@ mod request_form;
 mod status_line;
 mod week_chart;
 
-pub use badge::Badge;
-pub use compare::Compare;
-pub use panel::Panel;
+pub use badge::{BadgeProps, badge};
+pub use compare::{CompareProps, compare};
+pub use panel::{PanelProps, panel};
 pub use request_form::RequestForm;
-pub use status_line::StatusLine;
-pub use week_chart::WeekChart;
+pub use status_line::{StatusLineProps, status_line};
+pub use week_chart::{WeekChartProps, week_chart};

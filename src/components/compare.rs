@@ -1,20 +1,19 @@
-#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
-use crate::components::WeekChart;
+#![allow(missing_docs)] // Props fields are named for what they are.
+use crate::components::{WeekChartProps, week_chart};
 use crate::model::Model;
 use chrono::{DateTime, Days, Utc};
 use replyby_core::zone::to_local;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties, Clone)]
+#[derive(PartialEq, Clone)]
 pub struct CompareProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
 }
 
 /// Marketing's plan table: every plan side by side, from the same config.
-#[component]
-pub fn Compare(props: &CompareProps) -> Html {
+pub fn compare(props: &CompareProps) -> Html {
     let m = &props.model;
     let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
     let visitor = m.visitor.as_ref();
@@ -36,7 +35,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                     <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
                 </dl>
                 <p class="chart-title">{ lang.week_chart() }</p>
-                <WeekChart model={m.clone()} now={now} coverage={coverage.id.clone()} />
+                { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
                 <details>
                     <summary>{ lang.closed_next_year(closed.len()) }</summary>
                     <ul class="closed">

@@ -1,12 +1,12 @@
-#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
-use crate::components::{RequestForm, StatusLine};
+#![allow(missing_docs)] // Props fields are named for what they are.
+use crate::components::{RequestForm, StatusLineProps, status_line};
 use crate::model::Model;
 use chrono::{DateTime, Days, Utc};
 use replyby_core::zone::{local_seconds, to_local};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties, Clone)]
+#[derive(PartialEq, Clone)]
 pub struct PanelProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
@@ -17,8 +17,7 @@ const CLOSED_DAYS_AHEAD: u32 = 60;
 
 /// The customer's view: status, reply-by, this week's hours, closed days, and the place
 /// where the request form goes.
-#[component]
-pub fn Panel(props: &PanelProps) -> Html {
+pub fn panel(props: &PanelProps) -> Html {
     let m = &props.model;
     let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
     let plan = &m.schedule.plans[m.plan];
@@ -80,7 +79,7 @@ pub fn Panel(props: &PanelProps) -> Html {
     html! {
         <section class="panel" aria-label={m.schedule.config.company.clone()}>
             <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
-            <StatusLine model={m.clone()} now={now} plan={m.plan} />
+            { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }
             { for promise }
             <h3>{ lang.hours_this_week() }</h3>
             <table class="week"><tbody>{ for week_rows }</tbody></table>

@@ -1,10 +1,10 @@
-#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
+#![allow(missing_docs)] // Props fields are named for what they are.
 use crate::model::Model;
 use chrono::{DateTime, Utc};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties, Clone)]
+#[derive(PartialEq, Clone)]
 pub struct StatusLineProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
@@ -14,8 +14,7 @@ pub struct StatusLineProps {
 
 /// "Open now · replies within 4 business hours" / "Closed for Presidents' Day · back Tue
 /// 09:00 EST (15:00 your time)", in a polite live region.
-#[component]
-pub fn StatusLine(props: &StatusLineProps) -> Html {
+pub fn status_line(props: &StatusLineProps) -> Html {
     let m = &props.model;
     let lang = m.fmt.lang;
     let plan = &m.schedule.plans[props.plan];

@@ -1,11 +1,11 @@
-#![allow(missing_docs)] // Yew's #[component] generates undocumented public types.
+#![allow(missing_docs)] // Props fields are named for what they are.
 use crate::model::Model;
 use chrono::{DateTime, Utc};
 use replyby_core::zone::to_local;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties, Clone)]
+#[derive(PartialEq, Clone)]
 pub struct WeekChartProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
@@ -19,8 +19,7 @@ const LABEL_W: u32 = 34;
 const TOP: u32 = 14;
 
 /// A 7 × 24 chart of when the coverage is open, in the visitor's zone, from today.
-#[component]
-pub fn WeekChart(props: &WeekChartProps) -> Html {
+pub fn week_chart(props: &WeekChartProps) -> Html {
     let m = &props.model;
     let visitor = m.visitor.as_ref();
     let today = to_local(visitor, props.now.timestamp()).date();
