@@ -36,10 +36,22 @@ pub struct TeamConfig {
     pub timezone: String,
     /// Weekly hours: keys `mon` … `sun` or ranges such as `mon-fri`; values are local
     /// intervals `"HH:MM-HH:MM"` (an end before the start runs past midnight).
-    pub hours: BTreeMap<String, Vec<String>>,
+    #[schemars(with = "BTreeMap<String, Vec<String>>")]
+    pub hours: Hours,
     /// Closed days: preset ids, presets with exceptions, or rules.
     #[serde(default)]
     pub holidays: Vec<HolidayEntry>,
+}
+
+/// A team's weekly hours: `(key, intervals)` in the order the config wrote them. Written
+/// out as a JSON object. A list rather than a map keeps the widget's wasm smaller.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Hours(pub Vec<(String, Vec<String>)>);
+
+impl Serialize for Hours {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// One entry of a team's `holidays` list.

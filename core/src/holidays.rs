@@ -4,7 +4,6 @@ use crate::config::{HolidayEntry, HolidayRule, Observed, Relation};
 use crate::hours::{Interval, parse_day, parse_weekday};
 use crate::{ConfigErrors, Error};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// A validated holiday rule.
@@ -194,7 +193,8 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
         Observed::SaturdayIfSunday => d.weekday() == Weekday::Sun,
         _ => is_weekend(d),
     };
-    let mut taken: BTreeSet<NaiveDate> = actual.iter().filter(|(d, i)| !needs_shift(*d, *i)).map(|(d, _)| *d).collect();
+    // A handful of dates a year: a list is enough (and smaller in the wasm than a tree).
+    let mut taken: Vec<NaiveDate> = actual.iter().filter(|(d, i)| !needs_shift(*d, *i)).map(|(d, _)| *d).collect();
     let mut out: Vec<Occurrence> = Vec::with_capacity(actual.len());
     // Unshifted dates first, then shifted ones in rule order and date order, so that
     // "next free weekday" sees every holiday already placed (Christmas before Boxing Day).
@@ -227,7 +227,7 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
             Observed::None => Some(d),
         };
         if let Some(m) = moved {
-            taken.insert(m);
+            taken.push(m);
             out.push(Occurrence { date: m, rule: idx });
         }
     }

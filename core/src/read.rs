@@ -6,12 +6,11 @@
 
 use crate::ConfigErrors;
 use crate::config::{
-    Config, CoverageConfig, FirstReply, HolidayEntry, HolidayRule, Observed, PlanConfig, PresetRef, QueueConfig,
+    Config, CoverageConfig, FirstReply, HolidayEntry, Hours, HolidayRule, Observed, PlanConfig, PresetRef, QueueConfig,
     Relation, TeamConfig,
 };
 use crate::json::Json;
 use crate::suggest::did_you_mean;
-use std::collections::BTreeMap;
 
 /// JSON Pointer escaping of one key (RFC 6901).
 pub(crate) fn escape(key: &str) -> String {
@@ -181,19 +180,19 @@ fn team(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<TeamConfig> {
     Some(TeamConfig { id: id?, name: name?, timezone: timezone?, hours: hours?, holidays: holidays? })
 }
 
-fn hours(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<BTreeMap<String, Vec<String>>> {
+fn hours(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Hours> {
     let Json::Object(fields) = v else { return mismatch("an object of days and intervals", v, path, errors) };
     let before = errors.0.len();
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for (i, (key, value)) in fields.iter().enumerate() {
         let at = format!("{path}/{}", escape(key));
         if fields[..i].iter().any(|(k, _)| k == key) {
             errors.push(at, format!("\"{key}\" is written twice in this object"));
         } else if let Some(list) = strings(value, &at, errors) {
-            out.insert(key.clone(), list);
+            out.push((key.clone(), list));
         }
     }
-    (errors.0.len() == before).then_some(out)
+    (errors.0.len() == before).then_some(Hours(out))
 }
 
 fn holiday_entry(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<HolidayEntry> {

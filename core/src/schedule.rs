@@ -9,7 +9,6 @@ use crate::read::{self, escape};
 use crate::suggest::did_you_mean;
 use crate::zone::{Zone, ZoneDb};
 use chrono::Weekday;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A team, ready for the engine.
@@ -118,8 +117,7 @@ impl Schedule {
             .map(|(i, t)| build_team(t, &format!("/teams/{i}"), zones, &mut errors))
             .collect();
         unique_ids(config.teams.iter().map(|t| t.id.as_str()), "/teams", &mut errors);
-        let team_index: BTreeMap<&str, usize> =
-            config.teams.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).rev().collect();
+        let team_ids: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
 
         let mut coverages = Vec::new();
         for (i, c) in config.coverages.iter().enumerate() {
@@ -133,13 +131,13 @@ impl Schedule {
                 errors.push(path.clone(), "a coverage needs \"teams\" or \"always\": true");
             }
             for (j, id) in c.teams.iter().enumerate() {
-                match team_index.get(id.as_str()) {
+                match team_ids.iter().position(|t| t == id).as_ref() {
                     Some(t) if idx.contains(t) => {
                         errors.push(format!("{path}/teams/{j}"), format!("team \"{id}\" is listed twice"))
                     }
                     Some(t) => idx.push(*t),
                     None => {
-                        let hint = did_you_mean(id, team_index.keys().copied())
+                        let hint = did_you_mean(id, team_ids.iter().copied())
                             .map(|s| format!(" (did you mean \"{s}\"?)"))
                             .unwrap_or_default();
                         errors.push(format!("{path}/teams/{j}"), format!("no team has id \"{id}\"{hint}"));
@@ -278,7 +276,7 @@ fn build_team(t: &TeamConfig, path: &str, zones: &dyn ZoneDb, errors: &mut Confi
     }
     let mut week: [Vec<Interval>; 7] = Default::default();
     let mut given: [Option<&str>; 7] = [None; 7];
-    for (key, list) in &t.hours {
+    for (key, list) in &t.hours.0 {
         let p = format!("{path}/hours/{}", escape(key));
         match parse_days(key) {
             Err(e) => errors.push(p, e),

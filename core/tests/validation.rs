@@ -29,7 +29,7 @@ fn reports_every_semantic_problem_with_its_path() {
                   { "id": "q", "name": "Q", "coverage": "a", "first_reply": { "business_days": 0 } }] }"#,
     );
     let want = [
-        r#"/teams/0/hours/mon-fri: friday is given twice (also in "fri")"#,
+        r#"/teams/0/hours/fri: friday is given twice (also in "mon-fri")"#,
         r#"/teams/0/hours/mon-fri/1: interval "16:00-18:00" overlaps "09:00-17:00" on the same day"#,
         r#"/teams/0/hours/sat/0: interval "9-5": "9" is not a time of day HH:MM"#,
         "/teams/0/holidays/0/day: February 31 does not exist",
