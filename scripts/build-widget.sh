@@ -3,16 +3,32 @@
 # Trunk itself (a 10-minute install): cargo → wasm-bindgen --target web → wasm-opt -Oz,
 # then embed.js, the demo page and the example config beside them. Also builds the timing
 # floor (target/floor/). `trunk serve` with Trunk.toml gives the same output for development.
+#
+# Size: the release build rebuilds the standard library for size — panics abort on the
+# spot without formatting a message, `{:?}` formats nothing, no panic locations — which
+# saves about 18 KB brotli. Those are unstable cargo/rustc options; RUSTC_BOOTSTRAP=1 lets
+# the pinned stable 1.95 toolchain use them, for this one build only (its own target dir).
+# REPLYBY_STABLE_BUILD=1 builds with plain stable options instead, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
-OPT=(-Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+OPT=(-Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
-cargo build -p replyby-widget --lib --release --target wasm32-unknown-unknown --locked -q
+if [ "${REPLYBY_STABLE_BUILD:-0}" = 1 ]; then
+  cargo build -p replyby-widget --lib --release --target wasm32-unknown-unknown --locked -q
+  WASM=target/wasm32-unknown-unknown/release/replyby_widget.wasm
+else
+  RUSTC_BOOTSTRAP=1 \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+    cargo build -p replyby-widget --lib --release --target wasm32-unknown-unknown --locked -q \
+      --target-dir target/size -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  WASM=target/size/wasm32-unknown-unknown/release/replyby_widget.wasm
+fi
 rm -rf dist && mkdir -p dist
-wasm-bindgen --target web --no-typescript --out-dir dist --out-name replyby-widget \
-  target/wasm32-unknown-unknown/release/replyby_widget.wasm
+wasm-bindgen --target web --no-typescript --out-dir dist --out-name replyby-widget "$WASM"
 wasm-opt "${OPT[@]}" dist/replyby-widget_bg.wasm -o dist/replyby-widget_bg.wasm
+# wasm-bindgen's glue is readable JavaScript; ship it minified (exports keep their names).
+esbuild dist/replyby-widget.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=dist/replyby-widget.js
 cp embed.js dist/ && cp examples/acme.json dist/
 # The demo page, without Trunk's directives (embed.js loads the module itself).
 grep -v 'data-trunk' index.html > dist/index.html

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-unknown-unknown
+# The release widget rebuilds std for size (scripts/build-widget.sh), which needs its source.
+rustup component add rust-src
 
 # Trunk is optional (scripts/build-widget.sh runs its steps directly); install it with
 #   cargo install trunk --version '^0.21' --locked     for `trunk serve` during development.
@@ -15,8 +17,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB\$"; then
   cargo install wasm-bindgen-cli --version "=$WB"
 fi
 
-# wasm-opt (binaryen 132), playwright-core and axe-core, into ./node_modules.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
+# wasm-opt (binaryen 132), esbuild, playwright-core and axe-core, into ./node_modules.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
