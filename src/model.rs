@@ -96,8 +96,11 @@ pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
     } else {
         (trimmed.to_owned(), fetch_text(trimmed).await.map_err(|e| vec![e])?)
     };
-    let schedule = replyby_core::load(&text, &IntlDb)
-        .map_err(|errors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>())?;
+    let lines = |errors: replyby_core::ConfigErrors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>();
+    let config = replyby_core::parse(&text).map_err(lines)?;
+    // Parsing and validating are separate main-thread tasks (no long task on the host page).
+    gloo::timers::future::TimeoutFuture::new(0).await;
+    let schedule = Schedule::new(config, &IntlDb).map_err(lines)?;
     let zone_name = options.time_zone.clone().unwrap_or_else(browser_zone);
     let visitor: Arc<dyn Zone> = match IntlZone::new(&zone_name) {
         Some(z) => Arc::new(z),
