@@ -96,7 +96,8 @@ pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
     } else {
         (trimmed.to_owned(), fetch_text(trimmed).await.map_err(|e| vec![e])?)
     };
-    let lines = |errors: replyby_core::ConfigErrors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>();
+    let lines =
+        |errors: replyby_core::ConfigErrors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>();
     let config = replyby_core::parse(&text).map_err(lines)?;
     // Parsing and validating are separate main-thread tasks (no long task on the host page).
     gloo::timers::future::TimeoutFuture::new(0).await;

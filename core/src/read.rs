@@ -6,7 +6,7 @@
 
 use crate::ConfigErrors;
 use crate::config::{
-    Config, CoverageConfig, FirstReply, HolidayEntry, Hours, HolidayRule, Observed, PlanConfig, PresetRef, QueueConfig,
+    Config, CoverageConfig, FirstReply, HolidayEntry, HolidayRule, Hours, Observed, PlanConfig, PresetRef, QueueConfig,
     Relation, TeamConfig,
 };
 use crate::json::Json;
@@ -51,8 +51,14 @@ impl<'a> Obj<'a> {
         Some(Obj { path: path.to_owned(), fields })
     }
 
+    /// The value, `null` included.
+    fn raw(&self, key: &str) -> Option<&'a Json> {
+        self.fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The value; `null` counts as absent (optional fields).
     fn get(&self, key: &str) -> Option<&'a Json> {
-        self.fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Json::Null)
+        self.raw(key).filter(|v| **v != Json::Null)
     }
 
     fn at(&self, key: &str) -> String {
@@ -61,7 +67,7 @@ impl<'a> Obj<'a> {
 
     /// A required field.
     pub(crate) fn req<T>(&self, key: &str, errors: &mut ConfigErrors, read: Reader<T>) -> Option<T> {
-        match self.get(key) {
+        match self.raw(key) {
             Some(v) => read(v, &self.at(key), errors),
             None => {
                 errors.push(self.path.clone(), format!("missing field \"{key}\""));

@@ -94,6 +94,11 @@ fn a_config_that_is_not_an_object_or_misses_its_parts() {
         errors(r#"{ "company": "A", "teams": [], "queue": { "endpoint": 1 } }"#),
         ["/queue/endpoint: expected a string, found the number 1"]
     );
+    assert_eq!(
+        errors(r#"{ "company": null, "teams": [], "plans": null }"#),
+        ["/company: expected a string, found null"],
+        "null is absent only where a field is optional"
+    );
 }
 
 #[test]
