@@ -3,23 +3,39 @@
 const base = new URL('.', import.meta.url);
 const RESERVE = { badge: '2.6em', panel: '30em', compare: '36em' };
 let ready;
+// The browser's first Intl use loads ICU data: 20-90 ms in one go on the main thread.
+// ICU's data and V8's locale lists are shared by the whole process, so a throwaway worker
+// does it while the wasm downloads. Where a page forbids blob: workers (CSP), the same
+// steps run on the main thread instead, each its own task.
+const WARM = [
+  () => new Intl.Locale('en').maximize(),
+  () => Intl.DateTimeFormat.supportedLocalesOf(['en']),
+  () => new Intl.NumberFormat().format(1),
+  () => new Intl.DateTimeFormat().resolvedOptions(),
+  () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0),
+];
+const warmIntl = () => new Promise((done) => {
+  const here = () => { WARM.forEach((f) => setTimeout(f)); setTimeout(done); };
+  try {
+    const src = `${WARM.map((f) => `(${f})()`).join(';')};postMessage(0)`;
+    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+    w.onmessage = () => { w.terminate(); done(); };
+    w.onerror = () => { w.terminate(); here(); };
+    setTimeout(done, 3000); // never hold the widget back for long
+  } catch { here(); }
+});
 const load = () => {
-  if (ready) return ready;
-  ready = import(new URL('replyby-widget.js', base).href).then(async (m) => {
-    await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
+  ready ||= Promise.all([
+    import(new URL('replyby-widget.js', base).href).then(async (m) => {
+      await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
+      return m;
+    }),
+    warmIntl(),
+  ]).then(async ([m]) => {
     // Instantiating and the first render are separate tasks.
     await new Promise((r) => setTimeout(r));
     return m;
   });
-  // The browser's first Intl use loads ICU data (20-70 ms in one go): do it while the
-  // wasm downloads, in small steps, each its own task, none near 50 ms.
-  [
-    () => new Intl.Locale('en').maximize(),
-    () => Intl.DateTimeFormat.supportedLocalesOf(['en']),
-    () => new Intl.NumberFormat().format(1),
-    () => new Intl.DateTimeFormat().resolvedOptions(),
-    () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0),
-  ].forEach((f) => setTimeout(f));
   return ready;
 };
 

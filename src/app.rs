@@ -17,6 +17,18 @@ use yew::prelude::*;
 /// The widget's stylesheet, placed inside its shadow root.
 pub const CSS: &str = include_str!("../styles/widget.css");
 
+/// How many render stages a view takes, one task each, so that no single render is a long
+/// task on the host page: the panel shows status and promise, then the week and closed
+/// days, then the request form; compare shows each plan's card, then its chart and closed
+/// days. The badge is one stage.
+fn last_stage(model: &Model) -> usize {
+    match model.view {
+        View::Badge => 0,
+        View::Panel => 2,
+        View::Compare => (2 * model.schedule.plans.len()).saturating_sub(1),
+    }
+}
+
 /// The longest single wait (browsers cap setTimeout at about 24.8 days).
 const MAX_WAIT_MS: i64 = 6 * 3600 * 1000;
 
@@ -59,10 +71,12 @@ pub fn App(props: &AppProps) -> Html {
     let frozen = props.options.now;
     let now = use_state(|| frozen.unwrap_or_else(now));
     let lang = Lang::for_locale(&props.options.locale.clone().unwrap_or_else(crate::intl_zone::browser_locale));
+    let stage = use_state(|| 0usize);
 
     {
-        let state = state.clone();
+        let (state, stage) = (state.clone(), stage.clone());
         use_effect_with(props.options.clone(), move |options| {
+            stage.set(0);
             let options = options.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match model::build(&options).await {
@@ -80,6 +94,19 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 }
             });
+        });
+    }
+
+    // The next stage, one task later, until the view is whole.
+    let last = match &*state {
+        Load::Ready(m) => last_stage(m),
+        _ => 0,
+    };
+    {
+        let stage = stage.clone();
+        use_effect_with((*stage, last), move |&(at, last)| {
+            let timer = (at < last).then(|| Timeout::new(0, move || stage.set(at + 1)));
+            move || drop(timer)
         });
     }
 
@@ -114,18 +141,20 @@ pub fn App(props: &AppProps) -> Html {
         Load::Failed => html! { <p class="unavailable" role="status">{ lang.unavailable() }</p> },
         Load::Ready(m) => match m.view {
             View::Badge => badge(&BadgeProps { model: m.clone(), now: *now }),
-            View::Panel => panel(&PanelProps { model: m.clone(), now: *now }),
-            View::Compare => compare(&CompareProps { model: m.clone(), now: *now }),
+            View::Panel => panel(&PanelProps { model: m.clone(), now: *now, stage: *stage }),
+            View::Compare => compare(&CompareProps { model: m.clone(), now: *now, stage: *stage }),
         },
     };
     let lang_attr = match &*state {
         Load::Ready(m) => m.fmt.locale.clone(),
         _ => props.options.locale.clone().unwrap_or_default(),
     };
+    // Busy while loading or still adding stages; tests and assistive technology wait for it.
+    let busy = matches!(*state, Load::Loading) || *stage < last;
     html! {
         <>
             <style>{ CSS }</style>
-            <div class="replyby" lang={lang_attr}>{ content }</div>
+            <div class="replyby" lang={lang_attr} aria-busy={busy.then_some("true")}>{ content }</div>
         </>
     }
 }

@@ -76,22 +76,17 @@ impl Zone for IntlZone {
         FORMATTERS.with(|cache| {
             let cache = cache.borrow();
             let Some((_, f)) = cache.iter().find(|(n, _)| *n == self.name) else { return 0 };
-            let parts = f.format_to_parts(&Date::new(&JsValue::from_f64(instant as f64 * 1000.0)));
-            let mut v = [0i64; 6];
-            for part in parts.iter() {
-                let kind = Reflect::get(&part, &"type".into()).ok().and_then(|k| k.as_string()).unwrap_or_default();
-                let value = Reflect::get(&part, &"value".into()).ok().and_then(|k| k.as_string()).unwrap_or_default();
-                let slot = match kind.as_str() {
-                    "year" => 0,
-                    "month" => 1,
-                    "day" => 2,
-                    "hour" => 3,
-                    "minute" => 4,
-                    "second" => 5,
-                    _ => continue,
-                };
-                v[slot] = value.parse().unwrap_or(0);
+            // One call and one short string ("3/5/2027, 14:03:09" in en-US), read as its six
+            // numbers in order: month, day, year, hour, minute, second. formatToParts gives the
+            // same numbers labelled, at about ten times the cost.
+            let text = f.format().call1(&JsValue::NULL, &Date::new(&JsValue::from_f64(instant as f64 * 1000.0)));
+            let text = text.ok().and_then(|t| t.as_string()).unwrap_or_default();
+            let mut n = [0i64; 6];
+            let mut numbers = text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+            for slot in &mut n {
+                *slot = numbers.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             }
+            let v = [n[2], n[0], n[1], n[3], n[4], n[5]];
             let local = chrono::NaiveDate::from_ymd_opt(v[0] as i32, v[1] as u32, v[2] as u32)
                 .and_then(|d| d.and_hms_opt((v[3] % 24) as u32, v[4] as u32, v[5] as u32))
                 .map(|t| t.and_utc().timestamp())

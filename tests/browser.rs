@@ -96,12 +96,12 @@ fn unknown_zones_are_none_and_validation_names_them() {
 
 const CONFIG: &str = include_str!("../examples/acme.json");
 
-/// Runs Yew's scheduler and yields to the event loop until the widget has left its
-/// loading state (a condition, not a guessed delay; bounded so a hang fails the test).
+/// Runs Yew's scheduler and yields to the event loop until the widget has rendered all
+/// of its stages (`aria-busy` gone) (a condition, not a guessed delay; bounded so a hang fails the test).
 async fn settle(root: &web_sys::Element) {
     for _ in 0..500 {
         yew::scheduler::flush().await;
-        if root.query_selector(".replyby > :not(.loading)").ok().flatten().is_some() {
+        if root.query_selector(".replyby:not([aria-busy]) > :not(.loading)").ok().flatten().is_some() {
             yew::scheduler::flush().await;
             return;
         }

@@ -10,6 +10,9 @@ use yew::prelude::*;
 pub struct CompareProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
+    /// Render stage: plan `i`'s card from stage `2i`, its chart and closed days from `2i + 1`
+    /// (see `app::last_stage`).
+    pub stage: usize,
 }
 
 /// Marketing's plan table: every plan side by side, from the same config.
@@ -19,11 +22,12 @@ pub fn compare(props: &CompareProps) -> Html {
     let visitor = m.visitor.as_ref();
     let today = to_local(visitor, now.timestamp()).date();
     let year_on = today.checked_add_days(Days::new(365)).unwrap_or(today);
-    let cards = m.schedule.plans.iter().map(|plan| {
+    let cards = m.schedule.plans.iter().enumerate().take(props.stage / 2 + 1).map(|(i, plan)| {
+        let details = 2 * i < props.stage;
         let coverage = &m.schedule.coverages[plan.coverage];
         let home = coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
         let by = m.schedule.quote(&plan.id, now).map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now)).unwrap_or_default();
-        let closed = m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default();
+        let closed = if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
         let coverage_name = if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
         html! {
             <article class="plan-card">
@@ -34,14 +38,16 @@ pub fn compare(props: &CompareProps) -> Html {
                     <dt>{ lang.first_reply() }</dt><dd>{ lang.target(plan.first_reply) }</dd>
                     <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
                 </dl>
-                <p class="chart-title">{ lang.week_chart() }</p>
-                { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
-                <details>
-                    <summary>{ lang.closed_next_year(closed.len()) }</summary>
-                    <ul class="closed">
-                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
-                    </ul>
-                </details>
+                if details {
+                    <p class="chart-title">{ lang.week_chart() }</p>
+                    { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
+                    <details>
+                        <summary>{ lang.closed_next_year(closed.len()) }</summary>
+                        <ul class="closed">
+                            { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
+                        </ul>
+                    </details>
+                }
             </article>
         }
     });

@@ -10,6 +10,9 @@ use yew::prelude::*;
 pub struct PanelProps {
     pub model: Rc<Model>,
     pub now: DateTime<Utc>,
+    /// Render stage: status and promise at 0, the week and closed days from 1, the request
+    /// form from 2 (see `app::last_stage`).
+    pub stage: usize,
 }
 
 /// How many days of closed days the panel lists.
@@ -38,6 +41,8 @@ pub fn panel(props: &PanelProps) -> Html {
         }
     });
 
+    // From stage 1: this week's hours and the closed days (see `app::last_stage`).
+    let details = (props.stage >= 1).then(|| {
     let today = to_local(visitor, now.timestamp()).date();
     let week = m.schedule.days_in_zone(&coverage.id, visitor, today, 7).unwrap_or_default();
     let clock = |date: chrono::NaiveDate, minute: u16| {
@@ -75,17 +80,25 @@ pub fn panel(props: &PanelProps) -> Html {
             </ul>
         }
     };
+    html! {
+        <>
+            <h3>{ lang.hours_this_week() }</h3>
+            <table class="week"><tbody>{ for week_rows }</tbody></table>
+            <h3>{ lang.upcoming_closed() }</h3>
+            { closed_list }
+        </>
+    }
+    });
 
     html! {
         <section class="panel" aria-label={m.schedule.config.company.clone()}>
             <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
             { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }
             { for promise }
-            <h3>{ lang.hours_this_week() }</h3>
-            <table class="week"><tbody>{ for week_rows }</tbody></table>
-            <h3>{ lang.upcoming_closed() }</h3>
-            { closed_list }
-            <RequestForm model={m.clone()} now={now} />
+            { for details }
+            if props.stage >= 2 {
+                <RequestForm model={m.clone()} now={now} />
+            }
         </section>
     }
 }

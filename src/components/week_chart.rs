@@ -18,6 +18,28 @@ const CELL_H: u32 = 12;
 const LABEL_W: u32 = 34;
 const TOP: u32 = 14;
 
+/// The open hours of one day as bars `(first hour, width)`: consecutive full hours make one
+/// bar (fewer SVG nodes to create), a partly open hour its own, as wide as its minutes.
+fn bars(cells: &[u8]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    let mut joinable = false;
+    for (h, &minutes) in (0u32..).zip(cells) {
+        match minutes {
+            0 => joinable = false,
+            60 if joinable => {
+                if let Some(last) = out.last_mut() {
+                    last.1 += CELL_W;
+                }
+            }
+            m => {
+                out.push((h, (CELL_W * u32::from(m) / 60).max(1)));
+                joinable = m == 60;
+            }
+        }
+    }
+    out
+}
+
 /// A 7 × 24 chart of when the coverage is open, in the visitor's zone, from today.
 pub fn week_chart(props: &WeekChartProps) -> Html {
     let m = &props.model;
@@ -41,13 +63,31 @@ pub fn week_chart(props: &WeekChartProps) -> Html {
                     <g>
                         <text class="day" x="0" y={(y + CELL_H - 3).to_string()}>{ weekday }</text>
                         <rect class="bg" x={LABEL_W.to_string()} y={y.to_string()} width={(24 * CELL_W).to_string()} height={(CELL_H - 2).to_string()} />
-                        { for day.hour_cells().iter().enumerate().filter(|(_, m)| **m > 0).map(|(h, minutes)| html! {
-                            <rect class="on" x={(LABEL_W + h as u32 * CELL_W).to_string()} y={y.to_string()}
-                                  width={(CELL_W * u32::from(*minutes) / 60).max(1).to_string()} height={(CELL_H - 2).to_string()} />
+                        { for bars(&day.hour_cells()).into_iter().map(|(h, width)| html! {
+                            <rect class="on" x={(LABEL_W + h * CELL_W).to_string()} y={y.to_string()}
+                                  width={width.to_string()} height={(CELL_H - 2).to_string()} />
                         }) }
                     </g>
                 }
             }) }
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CELL_W, bars};
+
+    #[test]
+    fn full_hours_join_and_partial_hours_stand_alone() {
+        let mut cells = [0u8; 24];
+        cells[9..17].fill(60); // 09:00-17:00
+        cells[17] = 30; // to 17:30
+        cells[22] = 15; // 22:45-24:00
+        cells[23] = 60;
+        assert_eq!(bars(&cells), vec![(9, 8 * CELL_W), (17, CELL_W / 2), (22, 2), (23, CELL_W)]);
+        cells[20] = 30;
+        cells[21] = 60; // 20:30-22:00: the half hour, then a full one joined to nothing before it
+        assert_eq!(bars(&cells)[2..4], [(20, CELL_W / 2), (21, CELL_W)]);
     }
 }

@@ -55,7 +55,7 @@ export async function browser() {
 export async function widgetTexts(page, count) {
   await page.waitForFunction((n) => {
     const hosts = [...document.querySelectorAll('[data-replyby-host]')];
-    return hosts.length >= n && hosts.every((h) => h.shadowRoot?.querySelector('.replyby > :not(style):not(.loading)'));
+    return hosts.length >= n && hosts.every((h) => h.shadowRoot?.querySelector('.replyby:not([aria-busy]) > :not(style):not(.loading)'));
   }, count, { timeout: 20000 });
   return page.evaluate(() => [...document.querySelectorAll('[data-replyby-host]')]
     .map((h) => h.shadowRoot.querySelector('.replyby').innerText));
