@@ -32,8 +32,12 @@ const load = () => {
     }),
     warmIntl(),
   ]).then(async ([m]) => {
-    // Instantiating and the first render are separate tasks.
-    await new Promise((r) => setTimeout(r));
+    // Instantiating, warming Yew's code (see `warm` in src/lib.rs) and the first render
+    // are separate tasks.
+    const tick = () => new Promise((r) => setTimeout(r));
+    await tick();
+    m.warm();
+    await tick();
     return m;
   });
   return ready;
