@@ -18,17 +18,50 @@ pub struct CompareProps {
 /// Marketing's plan table: every plan side by side, from the same config.
 pub fn compare(props: &CompareProps) -> Html {
     let m = &props.model;
-    let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
+    let cards = (0..m.schedule.plans.len()).take(props.stage / 2 + 1).map(|plan| {
+        html! { <PlanCard model={m.clone()} now={props.now} plan={plan} details={2 * plan < props.stage} /> }
+    });
+    html! {
+        <section class="compare" aria-label={m.schedule.config.company.clone()}>
+            <h2>{ &m.schedule.config.company }</h2>
+            <div class="plans">{ for cards }</div>
+        </section>
+    }
+}
+
+#[derive(PartialEq, Properties)]
+pub struct PlanCardProps {
+    pub model: Rc<Model>,
+    pub now: DateTime<Utc>,
+    /// Plan index.
+    pub plan: usize,
+    /// With the week chart and the closed days.
+    pub details: bool,
+}
+
+/// One plan's card. A component (unlike the other views) so that a render stage that adds a
+/// card leaves the cards already shown alone: their props are unchanged, so Yew skips them.
+#[component]
+fn PlanCard(props: &PlanCardProps) -> Html {
+    let (m, now, details) = (&props.model, props.now, props.details);
+    let (lang, fmt) = (m.fmt.lang, &m.fmt);
     let visitor = m.visitor.as_ref();
     let today = to_local(visitor, now.timestamp()).date();
     let year_on = today.checked_add_days(Days::new(365)).unwrap_or(today);
-    let cards = m.schedule.plans.iter().enumerate().take(props.stage / 2 + 1).map(|(i, plan)| {
-        let details = 2 * i < props.stage;
+    let plan = &m.schedule.plans[props.plan];
+    {
         let coverage = &m.schedule.coverages[plan.coverage];
-        let home = coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
-        let by = m.schedule.quote(&plan.id, now).map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now)).unwrap_or_default();
-        let closed = if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
-        let coverage_name = if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
+        let home =
+            coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
+        let by = m
+            .schedule
+            .quote(&plan.id, now)
+            .map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now))
+            .unwrap_or_default();
+        let closed =
+            if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
+        let coverage_name =
+            if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
         html! {
             <article class="plan-card">
                 <h3>{ &plan.name }</h3>
@@ -50,11 +83,5 @@ pub fn compare(props: &CompareProps) -> Html {
                 }
             </article>
         }
-    });
-    html! {
-        <section class="compare" aria-label={m.schedule.config.company.clone()}>
-            <h2>{ &m.schedule.config.company }</h2>
-            <div class="plans">{ for cards }</div>
-        </section>
     }
 }
