@@ -53,6 +53,14 @@ pub struct Model {
     pub endpoint: String,
 }
 
+impl Model {
+    /// The zone a coverage's times are shown in beside the visitor's: its first team's, or
+    /// the visitor's own for an `always` coverage.
+    pub fn home_zone(&self, coverage: &replyby_core::Coverage) -> Arc<dyn Zone> {
+        coverage.teams.first().map_or_else(|| self.visitor.clone(), |&t| self.schedule.teams[t].zone.clone())
+    }
+}
+
 impl PartialEq for Model {
     fn eq(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)

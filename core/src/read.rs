@@ -38,14 +38,8 @@ impl<'a> Obj<'a> {
         };
         for (i, (key, _)) in fields.iter().enumerate() {
             let at = format!("{path}/{}", escape(key));
-            if fields[..i].iter().any(|(k, _)| k == key) {
-                errors.push(at, format!("\"{key}\" is written twice in this object"));
-            } else if !known.contains(&key.as_str()) {
-                let hint = match did_you_mean(key, known.iter().copied()) {
-                    Some(s) => format!("did you mean \"{s}\"?"),
-                    None => format!("fields: {}", known.join(", ")),
-                };
-                errors.push(at, format!("unknown field \"{key}\" ({hint})"));
+            if !repeated(fields, i, &at, errors) && !known.contains(&key.as_str()) {
+                errors.push(at, format!("unknown field \"{key}\" ({})", hint(key, known, "fields:")));
             }
         }
         Some(Obj { path: path.to_owned(), fields })
@@ -91,6 +85,24 @@ impl<'a> Obj<'a> {
             Some(v) => list(v, &self.at(key), errors, read),
             None => Some(Vec::new()),
         }
+    }
+}
+
+/// Reports key `i` of an object when an earlier key has the same name.
+fn repeated(fields: &[(String, Json)], i: usize, at: &str, errors: &mut ConfigErrors) -> bool {
+    let key = &fields[i].0;
+    let twice = fields[..i].iter().any(|(k, _)| k == key);
+    if twice {
+        errors.push(at, format!("\"{key}\" is written twice in this object"));
+    }
+    twice
+}
+
+/// `did you mean "x"?` when a known word is close, else `{otherwise} a, b, c`.
+fn hint(word: &str, known: &[&str], otherwise: &str) -> String {
+    match did_you_mean(word, known.iter().copied()) {
+        Some(s) => format!("did you mean \"{s}\"?"),
+        None => format!("{otherwise} {}", known.join(", ")),
     }
 }
 
@@ -150,11 +162,7 @@ fn keyword<T: Copy>(v: &Json, path: &str, errors: &mut ConfigErrors, what: &str,
         return Some(*t);
     }
     let names: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
-    let hint = match did_you_mean(&s, names.iter().copied()) {
-        Some(w) => format!("did you mean \"{w}\"?"),
-        None => format!("use {}", names.join(", ")),
-    };
-    errors.push(path, format!("unknown {what} \"{s}\" ({hint})"));
+    errors.push(path, format!("unknown {what} \"{s}\" ({})", hint(&s, &names, "use")));
     None
 }
 
@@ -192,9 +200,9 @@ fn hours(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Hours> {
     let mut out = Vec::new();
     for (i, (key, value)) in fields.iter().enumerate() {
         let at = format!("{path}/{}", escape(key));
-        if fields[..i].iter().any(|(k, _)| k == key) {
-            errors.push(at, format!("\"{key}\" is written twice in this object"));
-        } else if let Some(list) = strings(value, &at, errors) {
+        if !repeated(fields, i, &at, errors)
+            && let Some(list) = strings(value, &at, errors)
+        {
             out.push((key.clone(), list));
         }
     }
@@ -311,11 +319,7 @@ fn first_reply(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<FirstR
     };
     let at = format!("{path}/{}", escape(key));
     let Some(kind) = TARGETS.iter().position(|t| t == key) else {
-        let hint = match did_you_mean(key, TARGETS) {
-            Some(s) => format!("did you mean \"{s}\"?"),
-            None => format!("use {}", TARGETS.join(", ")),
-        };
-        errors.push(at, format!("unknown target \"{key}\" ({hint})"));
+        errors.push(at, format!("unknown target \"{key}\" ({})", hint(key, &TARGETS, "use")));
         return None;
     };
     let n = u32_(amount, &at, errors)?;

@@ -49,39 +49,36 @@ fn PlanCard(props: &PlanCardProps) -> Html {
     let today = to_local(visitor, now.timestamp()).date();
     let year_on = today.checked_add_days(Days::new(365)).unwrap_or(today);
     let plan = &m.schedule.plans[props.plan];
-    {
-        let coverage = &m.schedule.coverages[plan.coverage];
-        let home =
-            coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
-        let by = m
-            .schedule
-            .quote(&plan.id, now)
-            .map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now))
-            .unwrap_or_default();
-        let closed =
-            if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
-        let coverage_name =
-            if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
-        html! {
-            <article class="plan-card">
-                <h3>{ &plan.name }</h3>
-                { for plan.blurb.as_ref().map(|b| html! { <p class="blurb">{ b }</p> }) }
-                <dl>
-                    <dt>{ lang.coverage() }</dt><dd>{ coverage_name }</dd>
-                    <dt>{ lang.first_reply() }</dt><dd>{ lang.target(plan.first_reply) }</dd>
-                    <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
-                </dl>
-                if details {
-                    <p class="chart-title">{ lang.week_chart() }</p>
-                    { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
-                    <details>
-                        <summary>{ lang.closed_next_year(closed.len()) }</summary>
-                        <ul class="closed">
-                            { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
-                        </ul>
-                    </details>
-                }
-            </article>
-        }
+    let coverage = &m.schedule.coverages[plan.coverage];
+    let home = m.home_zone(coverage);
+    let by = m
+        .schedule
+        .quote(&plan.id, now)
+        .map(|q| fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now))
+        .unwrap_or_default();
+    let closed =
+        if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
+    let coverage_name =
+        if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
+    html! {
+        <article class="plan-card">
+            <h3>{ &plan.name }</h3>
+            { for plan.blurb.as_ref().map(|b| html! { <p class="blurb">{ b }</p> }) }
+            <dl>
+                <dt>{ lang.coverage() }</dt><dd>{ coverage_name }</dd>
+                <dt>{ lang.first_reply() }</dt><dd>{ lang.target(plan.first_reply) }</dd>
+                <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
+            </dl>
+            if details {
+                <p class="chart-title">{ lang.week_chart() }</p>
+                { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
+                <details>
+                    <summary>{ lang.closed_next_year(closed.len()) }</summary>
+                    <ul class="closed">
+                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
+                    </ul>
+                </details>
+            }
+        </article>
     }
 }

@@ -26,7 +26,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let plan = &m.schedule.plans[m.plan];
     let coverage = &m.schedule.coverages[plan.coverage];
     let visitor = m.visitor.as_ref();
-    let home = coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
+    let home = m.home_zone(coverage);
 
     let quote = m.schedule.quote(&plan.id, now).ok();
     let promise = quote.as_ref().map(|q| {
@@ -42,7 +42,26 @@ pub fn panel(props: &PanelProps) -> Html {
     });
 
     // From stage 1: this week's hours and the closed days (see `app::last_stage`).
-    let details = (props.stage >= 1).then(|| {
+    let details = (props.stage >= 1).then(|| week_and_closed(m, coverage, now));
+
+    html! {
+        <section class="panel" aria-label={m.schedule.config.company.clone()}>
+            <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
+            { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }
+            { for promise }
+            { for details }
+            if props.stage >= 2 {
+                <RequestForm model={m.clone()} now={now} />
+            }
+        </section>
+    }
+}
+
+/// This week's hours in the visitor's zone and the closed days of the next
+/// `CLOSED_DAYS_AHEAD` days.
+fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<Utc>) -> Html {
+    let (lang, fmt) = (m.fmt.lang, &m.fmt);
+    let visitor = m.visitor.as_ref();
     let today = to_local(visitor, now.timestamp()).date();
     let week = m.schedule.days_in_zone(&coverage.id, visitor, today, 7).unwrap_or_default();
     let clock = |date: chrono::NaiveDate, minute: u16| {
@@ -87,18 +106,5 @@ pub fn panel(props: &PanelProps) -> Html {
             <h3>{ lang.upcoming_closed() }</h3>
             { closed_list }
         </>
-    }
-    });
-
-    html! {
-        <section class="panel" aria-label={m.schedule.config.company.clone()}>
-            <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
-            { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }
-            { for promise }
-            { for details }
-            if props.stage >= 2 {
-                <RequestForm model={m.clone()} now={now} />
-            }
-        </section>
     }
 }

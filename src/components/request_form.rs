@@ -252,7 +252,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
 
     // What will happen if they send now.
     let coverage = &m.schedule.coverages[plan.coverage];
-    let home = coverage.teams.first().map(|&t| m.schedule.teams[t].zone.clone()).unwrap_or_else(|| m.visitor.clone());
+    let home = m.home_zone(coverage);
     let status = m.schedule.status(&coverage.id, now).ok();
     let preview = m.schedule.quote(&plan.id, now).ok().map(|q| {
         let by = fmt.team_and_visitor(q.respond_by, home.as_ref(), m.visitor.as_ref(), now);
