@@ -93,6 +93,10 @@ enum Command {
         /// Directory with the built widget and demo page (scripts/build-widget.sh makes dist/).
         #[arg(long, default_value = "dist")]
         static_dir: PathBuf,
+        /// Tests only: the server's clock starts at this instant and runs on from there.
+        /// Hidden, and refused by release builds, so it cannot be switched on in production.
+        #[arg(long, hide = true, value_parser = parse_instant)]
+        test_clock: Option<DateTime<Utc>>,
     },
     /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
     Queue {
@@ -111,6 +115,9 @@ enum QueueAction {
         /// Also show requests still held until the team opens.
         #[arg(long)]
         include_deferred: bool,
+        /// Also show requests kept as suspected spam (they tripped a bot check).
+        #[arg(long)]
+        include_spam: bool,
     },
     /// Mark a request handled.
     Ack {
@@ -214,7 +221,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_json(&days)
         }
         Command::Schema => print_json(&replyby_core::config::json_schema()),
-        Command::Serve { config, db, listen, rate_limit, static_dir } => {
+        Command::Serve { config, db, listen, rate_limit, static_dir, test_clock } => {
+            if test_clock.is_some() && !cfg!(debug_assertions) {
+                return Err(usage("--test-clock is for tests and only accepted by debug builds"));
+            }
             let schedule = match &config {
                 Some(path) => read_schedule(path)?,
                 None => load(replyby_core::DEMO_CONFIG, &TzTable)
@@ -237,7 +247,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let store = serve::store::SqliteStore::open(&db)
                 .map_err(|e| Failure { code: 1, message: format!("{}: {e}", db.display()) })?;
-            let state = serve::AppState::new(schedule, std::sync::Arc::new(store), token, rate_limit);
+            let mut state = serve::AppState::new(schedule, std::sync::Arc::new(store), token, rate_limit);
+            if let Some(start) = test_clock {
+                eprintln!(
+                    "replyby serve: TEST CLOCK: now is {} and runs on from there",
+                    replyby_core::engine::rfc3339::format(&start)
+                );
+                tracing::warn!(start = %start, "test clock in use");
+                state.clock = serve::offset_clock(start);
+            }
             let dir = static_dir.is_dir().then_some(static_dir.clone());
             if dir.is_none() {
                 eprintln!(
@@ -254,8 +272,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let rt = tokio::runtime::Runtime::new()?;
             let out = rt.block_on(async {
                 match action {
-                    QueueAction::List { include_deferred } => {
-                        queue_client::list(&server, &token, include_deferred).await
+                    QueueAction::List { include_deferred, include_spam } => {
+                        queue_client::list(&server, &token, include_deferred, include_spam).await
                     }
                     QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
                 }

@@ -13,9 +13,11 @@ async fn call(request: reqwest::RequestBuilder, url: &str, token: &str) -> anyho
     Ok(body)
 }
 
-pub async fn list(server: &str, token: &str, include_deferred: bool) -> anyhow::Result<String> {
-    let url =
-        format!("{}/v1/queue{}", server.trim_end_matches('/'), if include_deferred { "?include=deferred" } else { "" });
+pub async fn list(server: &str, token: &str, include_deferred: bool, include_spam: bool) -> anyhow::Result<String> {
+    let include: Vec<&str> =
+        [("deferred", include_deferred), ("spam", include_spam)].into_iter().filter(|x| x.1).map(|x| x.0).collect();
+    let query = if include.is_empty() { String::new() } else { format!("?include={}", include.join(",")) };
+    let url = format!("{}/v1/queue{query}", server.trim_end_matches('/'));
     let body = call(reqwest::Client::new().get(&url), &url, token).await?;
     let value: serde_json::Value = serde_json::from_str(&body)?;
     Ok(serde_json::to_string_pretty(&value)?)

@@ -25,7 +25,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use store::{Inserted, RequestStore, StoredRequest};
+use store::{Include, Inserted, RequestStore, StoredRequest};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
@@ -59,6 +59,13 @@ impl AppState {
     }
 }
 
+/// A clock that reads `start` at the moment it is made and runs on at the real rate: for
+/// tests that need the server to stand at a chosen instant (`serve --test-clock`).
+pub fn offset_clock(start: DateTime<Utc>) -> Arc<dyn Fn() -> DateTime<Utc> + Send + Sync> {
+    let origin = std::time::Instant::now();
+    Arc::new(move || start + chrono::TimeDelta::from_std(origin.elapsed()).unwrap_or_default())
+}
+
 /// The API's view of a request.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq, Clone)]
 pub struct RequestView {
@@ -77,6 +84,9 @@ pub struct RequestView {
     pub respond_by: String,
     /// `deferred` (held until release_at) or `open`.
     pub state: String,
+    /// Staff only: why a bot check tripped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub spam: Option<String>,
 }
 
 fn at(secs: i64) -> String {
@@ -97,6 +107,7 @@ fn view(r: &StoredRequest, now: Option<i64>, staff: bool) -> RequestView {
         release_at: at(r.release_at),
         respond_by: at(r.respond_by),
         state: if r.release_at > reference { "deferred" } else { "open" }.to_owned(),
+        spam: r.spam.clone().filter(|_| staff),
     }
 }
 
@@ -184,6 +195,7 @@ async fn create_request(
     // The server computes the times from its own config; the client's are never trusted.
     let now = (s.clock)();
     let quote = s.schedule.quote(&new.plan, now).map_err(|e| AppError::Internal(e.to_string()))?;
+    let spam = new.spam_reason();
     let row = StoredRequest {
         id: format!("req_{}", uuid::Uuid::new_v4().simple()),
         idempotency_key: key,
@@ -199,10 +211,16 @@ async fn create_request(
         release_at: quote.release_at.timestamp(),
         respond_by: quote.respond_by.timestamp(),
         acked_at: None,
+        spam,
     };
     let stored = match s.store.insert(row).await.map_err(|e| AppError::Internal(e.to_string()))? {
         Inserted::New(r) => {
-            tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received");
+            match &r.spam {
+                None => tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received"),
+                Some(why) => {
+                    tracing::warn!(id = %r.id, plan = %r.plan, reason = %why, "request kept as suspected spam")
+                }
+            }
             r
         }
         Inserted::Existing(r) if r.body_hash == hash => r,
@@ -235,8 +253,8 @@ async fn list_queue(
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
     let now = (s.clock)().timestamp();
-    let include_deferred = q.include.as_deref().is_some_and(|i| i.split(',').any(|p| p.trim() == "deferred"));
-    let rows = s.store.list(now, include_deferred).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows =
+        s.store.list(now, Include::parse(q.include.as_deref())).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let requests: Vec<RequestView> = rows.iter().map(|r| view(r, Some(now), true)).collect();
     Ok(Json(serde_json::json!({ "requests": requests })).into_response())
 }
@@ -336,7 +354,7 @@ mod tests {
             rows.push(r.clone());
             Ok(Inserted::New(r))
         }
-        async fn list(&self, _: i64, _: bool) -> Result<Vec<StoredRequest>, store::StoreError> {
+        async fn list(&self, _: i64, _: Include) -> Result<Vec<StoredRequest>, store::StoreError> {
             Ok(self.inner.lock().map_err(|_| store::StoreError::Stopped)?.clone())
         }
         async fn ack(&self, _: &str, _: i64) -> Result<bool, store::StoreError> {

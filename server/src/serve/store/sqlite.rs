@@ -5,62 +5,46 @@
 //! only then answers each caller. So a `201` always follows a commit that survives a crash,
 //! and throughput does not stop at one fsync per request.
 
+use super::{Include, Inserted, RequestStore, StoreError, StoredRequest};
 use async_trait::async_trait;
 use rusqlite::{Connection, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
-/// A request as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRequest {
-    pub id: String,
-    pub idempotency_key: String,
-    /// SHA-256 of the canonical body, to tell a replay from a reused key.
-    pub body_hash: String,
-    pub plan: String,
-    pub email: String,
-    pub name: Option<String>,
-    pub subject: Option<String>,
-    pub message: String,
-    pub time_zone: Option<String>,
-    pub locale: Option<String>,
-    /// Unix seconds.
-    pub received_at: i64,
-    pub release_at: i64,
-    pub respond_by: i64,
-    pub acked_at: Option<i64>,
-}
+/// The schema, as numbered migrations applied in order and recorded in `schema_migrations`.
+/// An applied migration is never edited; a change is a new file.
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/sqlite/0001_requests.sql")),
+    (2, include_str!("../../../migrations/sqlite/0002_spam.sql")),
+];
 
-/// What an insert did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inserted {
-    /// Newly committed.
-    New(StoredRequest),
-    /// The key was already stored: this is the first request with it.
-    Existing(StoredRequest),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("storage: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("storage writer stopped")]
-    Stopped,
-    #[error("commit failed: {0}")]
-    Commit(String),
-}
-
-/// Where requests live (SQLite here; a trait so tests and other stores can stand in).
-#[async_trait]
-pub trait RequestStore: Send + Sync {
-    /// Stores a request unless its idempotency key is already stored; returns after commit.
-    async fn insert(&self, request: StoredRequest) -> Result<Inserted, StoreError>;
-    /// Unacknowledged requests, earliest `respond_by` first; released ones only unless
-    /// `include_deferred`.
-    async fn list(&self, now: i64, include_deferred: bool) -> Result<Vec<StoredRequest>, StoreError>;
-    /// Marks a request handled; false when there is no such request.
-    async fn ack(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+/// Applies the migrations this binary knows and the database lacks, each in its own
+/// `BEGIN IMMEDIATE` transaction (so two processes starting at once take turns), and refuses
+/// a database that a newer replyby has migrated further.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )?;
+    let newest_known = MIGRATIONS.last().map_or(0, |m| m.0);
+    for &(version, sql) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let applied: i64 = tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+        if applied > newest_known {
+            return Err(StoreError::Migration(format!(
+                "the database is at schema version {applied}, newer than this replyby knows ({newest_known}); run a newer replyby"
+            )));
+        }
+        if applied < version {
+            tx.execute_batch(sql).map_err(|e| StoreError::Migration(format!("migration {version}: {e}")))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, strftime('%s','now'))",
+                [version],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 type Reply = oneshot::Sender<Result<Inserted, String>>;
@@ -69,26 +53,6 @@ pub struct SqliteStore {
     writer: mpsc::Sender<(StoredRequest, Reply)>,
     reader: Arc<Mutex<Connection>>,
 }
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS requests (
-  id TEXT PRIMARY KEY,
-  idempotency_key TEXT NOT NULL UNIQUE,
-  body_hash TEXT NOT NULL,
-  plan TEXT NOT NULL,
-  email TEXT NOT NULL,
-  name TEXT,
-  subject TEXT,
-  message TEXT NOT NULL,
-  time_zone TEXT,
-  locale TEXT,
-  received_at INTEGER NOT NULL,
-  release_at INTEGER NOT NULL,
-  respond_by INTEGER NOT NULL,
-  acked_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS requests_open ON requests(acked_at, release_at, respond_by);
-";
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
@@ -108,7 +72,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-const COLUMNS: &str = "id, idempotency_key, body_hash, plan, email, name, subject, message, time_zone, locale, received_at, release_at, respond_by, acked_at";
+const COLUMNS: &str = "id, idempotency_key, body_hash, plan, email, name, subject, message, time_zone, locale, received_at, release_at, respond_by, acked_at, spam";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
     Ok(StoredRequest {
@@ -126,6 +90,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
         release_at: r.get(11)?,
         respond_by: r.get(12)?,
         acked_at: r.get(13)?,
+        spam: r.get(14)?,
     })
 }
 
@@ -135,7 +100,7 @@ fn write_group(conn: &mut Connection, group: &[StoredRequest]) -> rusqlite::Resu
     let mut out = Vec::with_capacity(group.len());
     {
         let mut insert = tx.prepare_cached(&format!(
-            "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(idempotency_key) DO NOTHING"
         ))?;
         let mut existing = tx.prepare_cached(&format!("SELECT {COLUMNS} FROM requests WHERE idempotency_key = ?1"))?;
@@ -154,7 +119,8 @@ fn write_group(conn: &mut Connection, group: &[StoredRequest]) -> rusqlite::Resu
                 r.received_at,
                 r.release_at,
                 r.respond_by,
-                r.acked_at
+                r.acked_at,
+                r.spam
             ])?;
             out.push(if n == 1 {
                 Inserted::New(r.clone())
@@ -171,7 +137,7 @@ impl SqliteStore {
     /// Opens (or creates) the database and starts the writer thread.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let mut write = open(path)?;
-        write.execute_batch(SCHEMA)?;
+        migrate(&mut write)?;
         let reader = open(path)?;
         let (tx, mut rx) = mpsc::channel::<(StoredRequest, Reply)>(4096);
         std::thread::Builder::new()
@@ -227,12 +193,13 @@ impl RequestStore for SqliteStore {
         rx.await.map_err(|_| StoreError::Stopped)?.map_err(StoreError::Commit)
     }
 
-    async fn list(&self, now: i64, include_deferred: bool) -> Result<Vec<StoredRequest>, StoreError> {
+    async fn list(&self, now: i64, include: Include) -> Result<Vec<StoredRequest>, StoreError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM requests WHERE acked_at IS NULL AND (?1 OR release_at <= ?2) ORDER BY respond_by, received_at"
+                "SELECT {COLUMNS} FROM requests WHERE acked_at IS NULL AND (?1 OR release_at <= ?2) AND (?3 OR spam IS NULL)
+                 ORDER BY respond_by, received_at"
             ))?;
-            let rows = stmt.query_map(params![include_deferred, now], row)?;
+            let rows = stmt.query_map(params![include.deferred, now, include.spam], row)?;
             rows.collect()
         })
         .await
