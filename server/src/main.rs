@@ -106,6 +106,30 @@ enum Command {
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         server: String,
     },
+    /// Where released requests went: webhook events, team e-mails, receipts (token from
+    /// REPLYBY_STAFF_TOKEN).
+    Deliveries {
+        #[command(subcommand)]
+        action: DeliveriesAction,
+        /// The server.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeliveriesAction {
+    /// Deliveries (webhook events, team e-mails, receipts), newest first, and disabled endpoints.
+    List {
+        /// Only those in this state.
+        #[arg(long, value_parser = ["pending", "delivered", "dead"])]
+        state: Option<String>,
+    },
+    /// Send a dead delivery again now (and turn its webhook endpoint back on).
+    Retry {
+        /// Delivery id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +300,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         queue_client::list(&server, &token, include_deferred, include_spam).await
                     }
                     QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
+                }
+            })?;
+            println!("{out}");
+            Ok(())
+        }
+        Command::Deliveries { action, server } => {
+            let token = std::env::var("REPLYBY_STAFF_TOKEN")
+                .map_err(|_| usage("set REPLYBY_STAFF_TOKEN to the staff token"))?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let out = rt.block_on(async {
+                match action {
+                    DeliveriesAction::List { state } => queue_client::deliveries(&server, &token, state.as_deref()).await,
+                    DeliveriesAction::Retry { id } => queue_client::retry(&server, &token, &id).await,
                 }
             })?;
             println!("{out}");

@@ -30,6 +30,8 @@ pub enum AppError {
     RateLimited(u64),
     #[error("a valid staff token is required (Authorization: Bearer …)")]
     Unauthorized,
+    #[error("this form did not come from the staff page; reload it and try again")]
+    Forbidden,
     #[error("{0}")]
     NotFound(String),
     #[error("internal error")]
@@ -52,6 +54,7 @@ impl IntoResponse for AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(detail) => {
                 // Internals stay in the log, off the wire.

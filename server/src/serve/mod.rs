@@ -5,6 +5,7 @@ pub mod deliver;
 pub mod error;
 pub mod ics;
 pub mod new_request;
+pub mod staff;
 pub mod store;
 
 use axum::body::Bytes;
@@ -148,7 +149,14 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .route("/v1/queue", get(list_queue))
         .route("/v1/queue/{id}/ack", post(ack_request))
         .route("/v1/deliveries", get(list_deliveries))
-        .route("/v1/deliveries/{id}/retry", post(retry_delivery));
+        .route("/v1/deliveries/{id}/retry", post(retry_delivery))
+        .route("/staff", get(staff::show))
+        .route("/staff/login", post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/requests/{id}/ack", post(staff::ack))
+        .route("/staff/deliveries/{id}/retry", post(staff::retry))
+        .route("/staff/staff.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], staff::SCRIPT) }))
+        .route("/staff/staff.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], staff::STYLE) }));
     let mut router: Router = requests.merge(staff).merge(reads.layer(public.clone())).with_state(state);
     if let Some(dir) = static_dir {
         // The widget's files: readable from any origin (module scripts load with CORS).
