@@ -81,9 +81,10 @@ enum Command {
         /// Config file; without it, the built-in demo config.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// SQLite file for the queue.
+        /// Where requests are kept: a SQLite file, or postgres://USER[:PASSWORD]@HOST:PORT/DB
+        /// for several instances sharing one PostgreSQL.
         #[arg(long, default_value = "replyby.db")]
-        db: PathBuf,
+        db: String,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -269,9 +270,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     t
                 }
             };
-            let store = serve::store::SqliteStore::open(&db)
-                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", db.display()) })?;
-            let mut state = serve::AppState::new(schedule, std::sync::Arc::new(store), token, rate_limit);
+            let rt = tokio::runtime::Runtime::new()?;
+            let store = rt
+                .block_on(serve::store::open(&db))
+                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", redact_db(&db)) })?;
+            let mut state = serve::AppState::new(schedule, store, token, rate_limit);
             if let Some(start) = test_clock {
                 eprintln!(
                     "replyby serve: TEST CLOCK: now is {} and runs on from there",
@@ -287,7 +290,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     static_dir.display()
                 );
             }
-            let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(serve::run(state, listen, dir)).map_err(|e| Failure { code: 1, message: e.to_string() })
         }
         Command::Queue { action, server } => {
@@ -311,13 +313,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let rt = tokio::runtime::Runtime::new()?;
             let out = rt.block_on(async {
                 match action {
-                    DeliveriesAction::List { state } => queue_client::deliveries(&server, &token, state.as_deref()).await,
+                    DeliveriesAction::List { state } => {
+                        queue_client::deliveries(&server, &token, state.as_deref()).await
+                    }
                     DeliveriesAction::Retry { id } => queue_client::retry(&server, &token, &id).await,
                 }
             })?;
             println!("{out}");
             Ok(())
         }
+    }
+}
+
+/// The `--db` value for messages: a PostgreSQL URL without its password.
+fn redact_db(db: &str) -> String {
+    match (db.split_once("://"), db.rfind('@')) {
+        (Some((scheme, rest)), Some(at)) if scheme.starts_with("postgres") => {
+            let userinfo = &rest[..at - scheme.len() - 3];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***{}", &db[at..])
+        }
+        _ => db.to_owned(),
     }
 }
 

@@ -234,7 +234,7 @@ async fn create_request(
         spam,
     };
     let deliveries = s.routes.for_new_request(&row);
-    let stored = match s.store.insert(row, deliveries).await.map_err(|e| AppError::Internal(e.to_string()))? {
+    let stored = match s.store.insert(row, deliveries).await? {
         Inserted::New(r) => {
             match &r.spam {
                 None => {
@@ -290,7 +290,7 @@ async fn ack_request(
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
     let now = (s.clock)().timestamp();
-    if s.store.ack(&id, now, s.routes.for_ack(now)).await.map_err(|e| AppError::Internal(e.to_string()))? {
+    if s.store.ack(&id, now, s.routes.for_ack(now)).await? {
         s.wake.notify_one();
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

