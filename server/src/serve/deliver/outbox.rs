@@ -82,10 +82,11 @@ const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 /// The longest `Retry-After` honoured (a receiver asking for more waits this long).
 const MAX_RETRY_AFTER_SECS: i64 = 24 * 3600;
 
-/// The wait before attempt `attempts + 1`: 30 s doubling up to 6 h, with full jitter over the
-/// upper half (`jitter` in 0..1), so many failed deliveries do not retry in lockstep.
+/// The wait after the `attempts`-th failed attempt: 5 s, 20 s, 80 s … (×4) up to 6 h, with
+/// jitter over the upper half (`jitter` in 0..1), so many failed deliveries do not retry in
+/// lockstep. Close to Standard Webhooks' suggested schedule (5 s, 5 min, 30 min, 2 h, 5 h …).
 pub fn backoff_secs(attempts: i64, jitter: f64) -> i64 {
-    let base = 30i64.saturating_mul(1i64 << attempts.clamp(0, 20)).min(MAX_BACKOFF_SECS);
+    let base = 5i64.saturating_mul(1i64 << (2 * (attempts.clamp(1, 11) - 1))).min(MAX_BACKOFF_SECS);
     let jitter = jitter.clamp(0.0, 1.0);
     (base as f64 * (0.5 + 0.5 * jitter)).round() as i64
 }
@@ -175,10 +176,10 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_with_jitter_and_gives_up_after_three_days() {
-        assert_eq!(backoff_secs(0, 1.0), 30);
-        assert_eq!(backoff_secs(0, 0.0), 15);
-        assert_eq!(backoff_secs(3, 1.0), 240);
+    fn backoff_grows_with_jitter_and_gives_up_after_three_days() {
+        assert_eq!(backoff_secs(1, 1.0), 5);
+        assert_eq!(backoff_secs(1, 0.0), 3);
+        assert_eq!(backoff_secs(3, 1.0), 80);
         assert_eq!(backoff_secs(30, 1.0), 6 * 3600);
         // Retry-After wins when longer than the backoff.
         assert_eq!(
@@ -186,8 +187,8 @@ mod tests {
             Completion::RetryAt { at: 700, error: "x".into() }
         );
         assert_eq!(
-            after_failure(1, 0, 100, Some(5), 1.0, "x".into()),
-            Completion::RetryAt { at: 160, error: "x".into() }
+            after_failure(1, 0, 100, Some(2), 1.0, "x".into()),
+            Completion::RetryAt { at: 105, error: "x".into() }
         );
         // Walk the schedule with the most patient jitter: it ends dead, after about three days.
         let (mut now, mut attempts) = (0i64, 1i64);

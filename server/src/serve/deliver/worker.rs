@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 
-/// How long a claimed delivery is held: longer than any send may take (each has a 10 s
-/// timeout), so a live worker never loses its lease mid-send.
-pub const LEASE_SECS: i64 = 60;
+/// How long a claimed delivery is held: well over any send (each has a 10 s timeout), so a
+/// live worker never loses its lease mid-send, and short enough that a crashed instance's
+/// deliveries go out again within half a minute.
+pub const LEASE_SECS: i64 = 30;
 /// Sends in flight at once: a receiver that never answers holds one slot, not the worker.
 const PARALLEL: usize = 16;
 /// The longest sleep between looks at the store (other instances schedule deliveries too).
