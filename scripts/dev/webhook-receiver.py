@@ -74,10 +74,11 @@ def main():
             script = scripts.get(self.path, [])
             answer = script[n] if n < len(script) else "200"
             entry = {"path": self.path, "attempt": n + 1, "webhook_id": self.headers.get("webhook-id"),
-                     "answer": answer}
+                     "answer": answer, "t": time.monotonic() - started}
             try:
                 event = hook.verify(body, dict(self.headers.items()))
-                entry.update(verified=True, type=event["type"], request=event["data"]["id"])
+                entry.update(verified=True, type=event["type"], request=event["data"]["id"],
+                             timestamp=event["timestamp"], state=event["data"]["state"])
             except Exception as e:  # a bad signature is an answer too: 401
                 entry.update(verified=False, error=str(e))
                 log(entry)
