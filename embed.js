@@ -4,9 +4,10 @@ const base = new URL('.', import.meta.url);
 const RESERVE = { badge: '2.6em', panel: '30em', compare: '36em' };
 let ready;
 // The browser's first Intl use loads ICU data: 20-90 ms in one go on the main thread.
-// ICU's data and V8's locale lists are shared by the whole process, so a throwaway worker
-// does it while the wasm downloads. Where a page forbids blob: workers (CSP), the same
-// steps run on the main thread instead, each its own task.
+// Each step below loads a part of it in a task of its own, while the wasm downloads, so no
+// single task is long. (A blob: worker could do it off the main thread, but a strict CSP
+// forbids blob: workers and reports every attempt as a violation; a page cannot be asked
+// which it allows without trying.)
 const WARM = [
   () => new Intl.Locale('en').maximize(),
   () => Intl.DateTimeFormat.supportedLocalesOf(['en']),
@@ -14,16 +15,7 @@ const WARM = [
   () => new Intl.DateTimeFormat().resolvedOptions(),
   () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0),
 ];
-const warmIntl = () => new Promise((done) => {
-  const here = () => { WARM.forEach((f) => setTimeout(f)); setTimeout(done); };
-  try {
-    const src = `${WARM.map((f) => `(${f})()`).join(';')};postMessage(0)`;
-    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-    w.onmessage = () => { w.terminate(); done(); };
-    w.onerror = () => { w.terminate(); here(); };
-    setTimeout(done, 3000); // never hold the widget back for long
-  } catch { here(); }
-});
+const warmIntl = () => new Promise((done) => { WARM.forEach((f) => setTimeout(f)); setTimeout(done); });
 const load = () => {
   ready ||= Promise.all([
     import(new URL('replyby-widget.js', base).href).then(async (m) => {

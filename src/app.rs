@@ -14,7 +14,7 @@ use replyby_core::Zone;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The widget's stylesheet, placed inside its shadow root.
+/// The widget's stylesheet, adopted by its shadow root (see `adopt_styles` in lib.rs).
 pub const CSS: &str = include_str!("../styles/widget.css");
 
 /// How many render stages a view takes, one task each, so that no single render is a long
@@ -152,9 +152,6 @@ pub fn App(props: &AppProps) -> Html {
     // Busy while loading or still adding stages; tests and assistive technology wait for it.
     let busy = matches!(*state, Load::Loading) || *stage < last;
     html! {
-        <>
-            <style>{ CSS }</style>
-            <div class="replyby" lang={lang_attr} aria-busy={busy.then_some("true")}>{ content }</div>
-        </>
+        <div class="replyby" lang={lang_attr} aria-busy={busy.then_some("true")}>{ content }</div>
     }
 }

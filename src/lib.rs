@@ -74,9 +74,40 @@ pub fn warm() {
     WARM.with(|w| *w.borrow_mut() = Some(yew::Renderer::<Warm>::with_root(el).render()));
 }
 
+thread_local! {
+    static SHEET: std::cell::RefCell<Option<web_sys::CssStyleSheet>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Gives the shadow root that holds `root` the widget's stylesheet, as a constructed
+/// stylesheet (`adoptedStyleSheets`): a host page whose Content-Security-Policy allows no
+/// inline styles blocks a `<style>` element, but not this. One sheet serves every widget.
+fn adopt_styles(root: &web_sys::Element) {
+    let shadow = root.get_root_node();
+    if !shadow.has_type::<web_sys::ShadowRoot>() {
+        web_sys::console::error_1(&"replyby: mount into an element inside a shadow root (embed.js does)".into());
+        return;
+    }
+    let Some(sheet) = SHEET.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.is_none() {
+            *s = web_sys::CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(app::CSS).is_ok());
+        }
+        s.clone()
+    }) else {
+        return;
+    };
+    let key = JsValue::from_str("adoptedStyleSheets");
+    let list = Reflect::get(&shadow, &key).map(|v| js_sys::Array::from(&v)).unwrap_or_default();
+    if !list.includes(&sheet, 0) {
+        list.push(&sheet);
+        let _ = Reflect::set(&shadow, &key, &list);
+    }
+}
+
 /// Renders a widget into `root` (an element inside a shadow root); called by `embed.js`.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
+    adopt_styles(&root);
     let props = AppProps { options: options_from_js(&options) };
     MountHandle { app: Some(yew::Renderer::<App>::with_root_and_props(root, props).render()) }
 }

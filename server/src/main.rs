@@ -81,9 +81,10 @@ enum Command {
         /// Config file; without it, the built-in demo config.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// SQLite file for the queue.
+        /// Where requests are kept: a SQLite file, or postgres://USER[:PASSWORD]@HOST:PORT/DB
+        /// for several instances sharing one PostgreSQL.
         #[arg(long, default_value = "replyby.db")]
-        db: PathBuf,
+        db: String,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -93,6 +94,10 @@ enum Command {
         /// Directory with the built widget and demo page (scripts/build-widget.sh makes dist/).
         #[arg(long, default_value = "dist")]
         static_dir: PathBuf,
+        /// Tests only: the server's clock starts at this instant and runs on from there.
+        /// Hidden, and refused by release builds, so it cannot be switched on in production.
+        #[arg(long, hide = true, value_parser = parse_instant)]
+        test_clock: Option<DateTime<Utc>>,
     },
     /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
     Queue {
@@ -101,6 +106,30 @@ enum Command {
         /// The server.
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         server: String,
+    },
+    /// Where released requests went: webhook events, team e-mails, receipts (token from
+    /// REPLYBY_STAFF_TOKEN).
+    Deliveries {
+        #[command(subcommand)]
+        action: DeliveriesAction,
+        /// The server.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeliveriesAction {
+    /// Deliveries (webhook events, team e-mails, receipts), newest first, and disabled endpoints.
+    List {
+        /// Only those in this state.
+        #[arg(long, value_parser = ["pending", "delivered", "dead"])]
+        state: Option<String>,
+    },
+    /// Send a dead delivery again now (and turn its webhook endpoint back on).
+    Retry {
+        /// Delivery id.
+        id: String,
     },
 }
 
@@ -111,6 +140,9 @@ enum QueueAction {
         /// Also show requests still held until the team opens.
         #[arg(long)]
         include_deferred: bool,
+        /// Also show requests kept as suspected spam (they tripped a bot check).
+        #[arg(long)]
+        include_spam: bool,
     },
     /// Mark a request handled.
     Ack {
@@ -214,7 +246,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_json(&days)
         }
         Command::Schema => print_json(&replyby_core::config::json_schema()),
-        Command::Serve { config, db, listen, rate_limit, static_dir } => {
+        Command::Serve { config, db, listen, rate_limit, static_dir, test_clock } => {
+            if test_clock.is_some() && !cfg!(debug_assertions) {
+                return Err(usage("--test-clock is for tests and only accepted by debug builds"));
+            }
             let schedule = match &config {
                 Some(path) => read_schedule(path)?,
                 None => load(replyby_core::DEMO_CONFIG, &TzTable)
@@ -235,9 +270,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     t
                 }
             };
-            let store = serve::store::SqliteStore::open(&db)
-                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", db.display()) })?;
-            let state = serve::AppState::new(schedule, std::sync::Arc::new(store), token, rate_limit);
+            let rt = tokio::runtime::Runtime::new()?;
+            let store = rt
+                .block_on(serve::store::open(&db))
+                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", redact_db(&db)) })?;
+            let mut state = serve::AppState::new(schedule, store, token, rate_limit);
+            if let Some(start) = test_clock {
+                eprintln!(
+                    "replyby serve: TEST CLOCK: now is {} and runs on from there",
+                    replyby_core::engine::rfc3339::format(&start)
+                );
+                tracing::warn!(start = %start, "test clock in use");
+                state.clock = serve::offset_clock(start);
+            }
             let dir = static_dir.is_dir().then_some(static_dir.clone());
             if dir.is_none() {
                 eprintln!(
@@ -245,7 +290,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     static_dir.display()
                 );
             }
-            let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(serve::run(state, listen, dir)).map_err(|e| Failure { code: 1, message: e.to_string() })
         }
         Command::Queue { action, server } => {
@@ -254,8 +298,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let rt = tokio::runtime::Runtime::new()?;
             let out = rt.block_on(async {
                 match action {
-                    QueueAction::List { include_deferred } => {
-                        queue_client::list(&server, &token, include_deferred).await
+                    QueueAction::List { include_deferred, include_spam } => {
+                        queue_client::list(&server, &token, include_deferred, include_spam).await
                     }
                     QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
                 }
@@ -263,6 +307,33 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("{out}");
             Ok(())
         }
+        Command::Deliveries { action, server } => {
+            let token = std::env::var("REPLYBY_STAFF_TOKEN")
+                .map_err(|_| usage("set REPLYBY_STAFF_TOKEN to the staff token"))?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let out = rt.block_on(async {
+                match action {
+                    DeliveriesAction::List { state } => {
+                        queue_client::deliveries(&server, &token, state.as_deref()).await
+                    }
+                    DeliveriesAction::Retry { id } => queue_client::retry(&server, &token, &id).await,
+                }
+            })?;
+            println!("{out}");
+            Ok(())
+        }
+    }
+}
+
+/// The `--db` value for messages: a PostgreSQL URL without its password.
+fn redact_db(db: &str) -> String {
+    match (db.split_once("://"), db.rfind('@')) {
+        (Some((scheme, rest)), Some(at)) if scheme.starts_with("postgres") => {
+            let userinfo = &rest[..at - scheme.len() - 3];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***{}", &db[at..])
+        }
+        _ => db.to_owned(),
     }
 }
 

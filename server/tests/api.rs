@@ -9,6 +9,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const TOKEN: &str = "staff-secret";
 
+/// The instant the server's clock starts at (`serve --test-clock`): `REPLYBY_TEST_NOW`, or a
+/// Wednesday afternoon in New York. No test here reads the wall clock; run the suite at
+/// several instants with `REPLYBY_TEST_NOW=… cargo test -p replyby --test api`.
+fn test_now() -> chrono::DateTime<chrono::Utc> {
+    let text = std::env::var("REPLYBY_TEST_NOW").unwrap_or_else(|_| "2027-03-03T15:00:00Z".into());
+    chrono::DateTime::parse_from_rfc3339(&text).expect("REPLYBY_TEST_NOW is RFC 3339").to_utc()
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -32,6 +40,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn start(db: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
         .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().expect("path"), "--static-dir", "/nonexistent"])
+        .args(["--test-clock", &test_now().to_rfc3339()])
         .args(extra)
         .env("REPLYBY_STAFF_TOKEN", TOKEN)
         .stdout(Stdio::piped())
@@ -200,11 +209,11 @@ async fn closed_days_feed_is_icalendar() {
 
 #[tokio::test]
 async fn deferred_requests_wait_in_the_queue_until_release() {
-    // A coverage open only on a weekday two days from now is closed now: requests on it are
-    // deferred and hidden from the default staff view; 24/7 requests are open at once.
+    // A coverage open only two days after the pinned instant is closed now: requests on it
+    // are deferred and hidden from the default staff view; 24/7 requests are open at once.
     let dir = temp_dir("defer");
     let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        [(chrono::Utc::now().date_naive().weekday().num_days_from_monday() as usize + 2) % 7];
+        [(test_now().date_naive().weekday().num_days_from_monday() as usize + 2) % 7];
     let config = json!({
         "company": "T",
         "teams": [{ "id": "t", "name": "T", "timezone": "UTC", "hours": { day: ["09:00-10:00"] } }],
@@ -221,7 +230,9 @@ async fn deferred_requests_wait_in_the_queue_until_release() {
         post(&s.base, Some("b"), &json!({ "plan": "now", "email": "a@b.example", "message": "m" })).await;
     assert_eq!((c1, c2), (201, 201));
     assert_eq!(later["state"], "deferred");
-    assert!(later["release_at"].as_str() > later["received_at"].as_str());
+    let released = test_now().date_naive() + chrono::Days::new(2);
+    assert_eq!(later["release_at"], format!("{released}T09:00:00Z"));
+    assert_eq!(later["respond_by"], format!("{released}T10:00:00Z"));
     assert_eq!(now["state"], "open");
     let open: Vec<String> =
         queue(&s.base, false).await.iter().map(|r| r["id"].as_str().unwrap_or("").to_owned()).collect();
@@ -236,6 +247,90 @@ async fn deferred_requests_wait_in_the_queue_until_release() {
         .expect("send");
     assert_eq!(res.status().as_u16(), 204);
     assert!(queue(&s.base, false).await.is_empty());
+}
+
+#[tokio::test]
+async fn every_demo_plan_gets_the_times_the_core_computes_for_its_receipt() {
+    // The server computes the times from its own clock and config: for each plan of the
+    // built-in config, the answer is the core's quote at the server's received_at, and the
+    // state says whether the team was open then.
+    let dir = temp_dir("quote");
+    let s = start(&dir.join("q.db"), &[]);
+    let schedule = replyby_core::load(replyby_core::DEMO_CONFIG, &replyby_core::TzTable).expect("demo config");
+    for plan in ["basic", "pro", "global", "enterprise", "critical"] {
+        let (code, v, _) =
+            post(&s.base, Some(&format!("q-{plan}")), &json!({ "plan": plan, "email": "a@b.example", "message": "m" }))
+                .await;
+        assert_eq!(code, 201, "{v}");
+        let received = chrono::DateTime::parse_from_rfc3339(v["received_at"].as_str().expect("received_at"))
+            .expect("rfc3339")
+            .to_utc();
+        let lag = received - test_now();
+        assert!(lag >= chrono::TimeDelta::zero() && lag < chrono::TimeDelta::minutes(1), "clock not pinned: {v}");
+        let quote = schedule.quote(plan, received).expect("quote");
+        let fmt = |t| replyby_core::engine::rfc3339::format(&t);
+        assert_eq!(v["release_at"], fmt(quote.release_at), "{plan} at {}", fmt(received));
+        assert_eq!(v["respond_by"], fmt(quote.respond_by), "{plan} at {}", fmt(received));
+        assert_eq!(v["state"], if quote.release_at > received { "deferred" } else { "open" });
+    }
+}
+
+#[tokio::test]
+async fn bot_checks_keep_the_request_apart_and_answer_like_any_other() {
+    let dir = temp_dir("spam");
+    let s = start(&dir.join("q.db"), &[]);
+    let person = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
+    let trap = json!({ "plan": "enterprise", "email": "bot@example.com", "message": "buy", "website": "http://spam.example", "fill_ms": 9000 });
+    let quick = json!({ "plan": "enterprise", "email": "fast@example.com", "message": "hi", "fill_ms": 300 });
+    let mut answers = Vec::new();
+    for (key, body) in [("p", &person), ("t", &trap), ("q", &quick)] {
+        let (code, v, _) = post(&s.base, Some(key), body).await;
+        assert_eq!(code, 201, "{v}");
+        // Nothing in the answer tells a bot (or a person who tripped a check) apart.
+        let mut keys: Vec<&String> = v.as_object().expect("object").keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["id", "plan", "received_at", "release_at", "respond_by", "state"], "{v}");
+        assert_eq!(v["state"], "open");
+        answers.push(v);
+    }
+    // The normal queue has only the person's request; include=spam adds the others, each with why.
+    let normal = queue(&s.base, true).await;
+    assert_eq!(normal.len(), 1);
+    assert_eq!(normal[0]["id"], answers[0]["id"]);
+    assert!(normal[0].get("spam").is_none());
+    let v: Value = client()
+        .get(format!("{}/v1/queue?include=deferred,spam", s.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let all = v["requests"].as_array().expect("requests");
+    assert_eq!(all.len(), 3);
+    let reason = |id: &Value| all.iter().find(|r| &r["id"] == id).map(|r| r["spam"].clone()).unwrap_or(Value::Null);
+    assert!(reason(&answers[1]["id"]).as_str().is_some_and(|r| r.contains("Website")), "{v}");
+    assert!(reason(&answers[2]["id"]).as_str().is_some_and(|r| r.contains("300 ms")), "{v}");
+    // The message a trapped sender typed is kept whole for staff.
+    assert!(all.iter().any(|r| r["message"] == "buy"));
+    // And the staff command line shows them with --include-spam.
+    let out = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["queue", "list", "--include-spam", "--server", &s.base])
+        .env("REPLYBY_STAFF_TOKEN", TOKEN)
+        .output()
+        .expect("run");
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(listed["requests"].as_array().map(Vec::len), Some(3), "{listed}");
+    // A malformed fill time is a named field error, not silence.
+    let (code, e, _) = post(
+        &s.base,
+        Some("bad-fill"),
+        &json!({ "plan": "enterprise", "email": "a@b.example", "message": "m", "fill_ms": "soon" }),
+    )
+    .await;
+    assert_eq!(code, 400);
+    assert_eq!(e["fields"][0]["field"], "fill_ms");
 }
 
 use chrono::Datelike;

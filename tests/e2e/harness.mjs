@@ -32,13 +32,14 @@ export async function widgetOrigin(dist) {
   return { server, base: `http://127.0.0.1:${port}/`, requests };
 }
 
-/** Host pages by path, on another origin (localhost vs 127.0.0.1). */
+/** Host pages by path, on another origin (localhost vs 127.0.0.1). A page is its HTML, or
+ *  `{ body, headers }` to send headers with it (a Content-Security-Policy, say). */
 export async function hostOrigin(pages) {
   const { server, port } = await serve((req, res) => {
     const page = pages[new URL(req.url, 'http://x').pathname];
     if (page === undefined) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(page);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...(page.headers || {}) });
+    res.end(page.body ?? page);
   });
   return { server, base: `http://localhost:${port}` };
 }

@@ -1,7 +1,7 @@
 // The deferred queue end to end: the real `replyby serve`, a real SQLite file, Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,6 +12,9 @@ import { widgetOrigin, hostOrigin, browser } from './harness.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/debug/replyby');
 const TOKEN = 'e2e-staff';
+// The instant both clocks stand at: the widget's (data-now) and the server's (--test-clock).
+// Run the suite at others with REPLYBY_TEST_NOW=2027-02-15T15:00:00Z node --test tests/e2e/.
+const NOW = process.env.REPLYBY_TEST_NOW || '2027-03-03T15:00:00Z';
 
 const freePort = () => new Promise((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
@@ -19,14 +22,26 @@ let W, H, B, dir, port, config, server;
 const pages = {};
 
 async function startServer() {
-  server = spawn(bin, ['serve', '--config', path.join(dir, 'config.json'), '--db', path.join(dir, 'q.db'), '--listen', `127.0.0.1:${port}`, '--static-dir', '/nonexistent', '--rate-limit', '0'],
+  server = spawn(bin, ['serve', '--config', path.join(dir, 'config.json'), '--db', path.join(dir, 'q.db'), '--listen', `127.0.0.1:${port}`, '--static-dir', '/nonexistent', '--rate-limit', '0', '--test-clock', NOW],
     { env: { ...process.env, REPLYBY_STAFF_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise((res, rej) => { server.stdout.once('data', res); server.once('exit', rej); });
 }
 function stopServer() { server?.kill('SIGKILL'); server = undefined; }
-async function staffQueue() {
-  const r = await fetch(`http://127.0.0.1:${port}/v1/queue?include=deferred`, { headers: { authorization: `Bearer ${TOKEN}` } });
+async function staffQueue(include = 'deferred') {
+  const r = await fetch(`http://127.0.0.1:${port}/v1/queue?include=${include}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   return (await r.json()).requests;
+}
+/** What the core says about the basic plan at NOW, through the command line. */
+function expected() {
+  const cli = (...args) => JSON.parse(execFileSync(bin, [...args, '--at', NOW], { encoding: 'utf8' }));
+  const quote = cli('quote', path.join(dir, 'config.json'), '--plan', 'basic');
+  const status = cli('status', path.join(dir, 'config.json'), '--coverage', 'business');
+  const deferred = quote.release_at > quote.submitted_at;
+  // The start of the preview sentence for this instant; the times themselves are Intl's.
+  const opening = !deferred ? "The team is in. You'll hear back by "
+    : status.reason?.kind === 'holiday' ? `We're closed for ${status.reason.name}. Your request will reach the team `
+      : "We're closed right now. Your request will reach the team ";
+  return { quote, deferred, opening };
 }
 
 before(async () => {
@@ -40,7 +55,7 @@ before(async () => {
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
   const inline = JSON.stringify(config).replaceAll("'", '&#39;');
   pages['/support'] = `<!doctype html><title>support</title>
-    <script type="module" src="${W.base}embed.js" data-config='${inline}' data-view="panel" data-plan="basic" data-locale="en-GB"></script>`;
+    <script type="module" src="${W.base}embed.js" data-config='${inline}' data-view="panel" data-plan="basic" data-locale="en-GB" data-now="${NOW}"></script>`;
 });
 
 after(async () => { stopServer(); await B?.close(); W?.server.close(); H?.server.close(); });
@@ -52,15 +67,17 @@ test('written while the server is down, kept across a reload, delivered exactly 
   const page = await ctx.newPage();
   await page.goto(`${H.base}/support`);
   await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  const want = expected();
   const preview = (await shadow(page, '.preview'))[0];
-  assert.match(preview, /you'll hear back by/);
+  assert.ok(preview.startsWith(want.opening), `at ${NOW} the preview should start "${want.opening}": ${preview}`);
+  assert.match(preview, want.deferred ? /, and you'll hear back by .+\.$/ : /^The team is in\. You'll hear back by .+\.$/);
 
   const host = page.locator('[data-replyby-host]');
   await host.locator('#rb-email').fill('jo@example.com');
   await host.locator('#rb-subject').fill('Router <b>down</b>');
   const message = 'It blinks red <script>window.pwned=1</script> javascript:alert(1)';
   await host.locator('#rb-message').fill(message);
-  await page.waitForTimeout(2600); // the form's minimum fill time, as a person takes
+  await page.waitForTimeout(1600); // a person takes a moment; faster is a bot check (fill_ms)
   await host.locator('button[type=submit]').click();
   await page.waitForFunction(() => /Saved on this device/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''));
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1')));
@@ -82,6 +99,11 @@ test('written while the server is down, kept across a reload, delivered exactly 
   const queue = await staffQueue();
   assert.equal(queue.length, 1, JSON.stringify(queue));
   assert.equal(queue[0].message, message);
+  // The server, standing at the same instant, held it exactly when the core says so.
+  assert.equal(queue[0].state, want.deferred ? 'deferred' : 'open');
+  assert.equal(queue[0].release_at, want.deferred ? want.quote.release_at : queue[0].received_at);
+  const line = (await shadow(page, '.outbox .state'))[0];
+  assert.equal(/reaches the team/.test(line), want.deferred, line);
   // The widget shows the server's times, which it kept.
   const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1'))[0].state);
   assert.equal(kept.state, 'received');
@@ -108,7 +130,7 @@ test('the server\'s field errors are shown and nothing typed is lost', async () 
   // Server-side: a message over the server's limit is refused with the field named.
   await host.locator('#rb-email').fill('jo@example.com');
   await host.locator('#rb-message').fill('x'.repeat(20001));
-  await page.waitForTimeout(2600);
+  await page.waitForTimeout(1600);
   await host.locator('button[type=submit]').click();
   await page.waitForFunction(() => /Not accepted: message/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''), null, { timeout: 20000 });
   await host.locator('button.link').click();
@@ -126,10 +148,35 @@ test('when the browser will not keep a copy, the form still sends and says so', 
   await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
   await host.locator('#rb-email').fill('kim@example.com');
   await host.locator('#rb-message').fill('no storage here');
-  await page.waitForTimeout(2600);
+  await page.waitForTimeout(1600);
   await host.locator('button[type=submit]').click();
   await page.waitForFunction(() => /Received · you'll hear back by/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''), null, { timeout: 20000 });
   assert.match((await shadow(page, '.note'))[0], /would not let us keep a copy/);
   assert.equal((await staffQueue()).filter((r) => r.message === 'no storage here').length, 1);
+  await ctx.close();
+});
+
+test('a request that trips a bot check is received like any other and kept for staff as suspected spam', async () => {
+  if (!server) await startServer();
+  const ctx = await B.newContext({ locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await page.goto(`${H.base}/support`);
+  const host = page.locator('[data-replyby-host]');
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  // What a form-filling bot (or an over-eager autofill) does: types into the hidden field too.
+  await host.locator('#rb-email').fill('filler@example.com');
+  await host.locator('#rb-message').fill('trapped but typed by someone');
+  await page.evaluate(() => {
+    const trap = document.querySelector('[data-replyby-host]').shadowRoot.getElementById('rb-website');
+    trap.value = 'https://example.com';
+    trap.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  });
+  await page.waitForTimeout(1600);
+  await host.locator('button[type=submit]').click();
+  await page.waitForFunction(() => /Received · you'll hear back by/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')?.innerText || ''), null, { timeout: 20000 });
+  const spamOnly = (await staffQueue('deferred,spam')).filter((r) => r.message === 'trapped but typed by someone');
+  assert.equal(spamOnly.length, 1);
+  assert.match(spamOnly[0].spam, /Website/);
+  assert.equal((await staffQueue('deferred')).filter((r) => r.message === 'trapped but typed by someone').length, 0);
   await ctx.close();
 });

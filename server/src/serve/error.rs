@@ -30,10 +30,26 @@ pub enum AppError {
     RateLimited(u64),
     #[error("a valid staff token is required (Authorization: Bearer …)")]
     Unauthorized,
+    #[error("this form did not come from the staff page; reload it and try again")]
+    Forbidden,
     #[error("{0}")]
     NotFound(String),
+    #[error("the service cannot store requests right now; retry after {0} seconds")]
+    Unavailable(u64),
     #[error("internal error")]
     Internal(String),
+}
+
+impl From<super::store::StoreError> for AppError {
+    fn from(e: super::store::StoreError) -> Self {
+        match e {
+            super::store::StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unavailable");
+                AppError::Unavailable(5)
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -51,7 +67,9 @@ impl IntoResponse for AppError {
             AppError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(detail) => {
                 // Internals stay in the log, off the wire.
@@ -64,7 +82,7 @@ impl IntoResponse for AppError {
             _ => &[],
         };
         let mut response = (status, Json(Body { error: self.to_string(), fields })).into_response();
-        if let AppError::RateLimited(secs) = self {
+        if let AppError::RateLimited(secs) | AppError::Unavailable(secs) = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if let AppError::Unauthorized = self {

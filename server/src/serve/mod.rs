@@ -1,9 +1,11 @@
 //! `replyby serve`: the deferred queue, the public config and closed-days feed, and the
 //! built widget with its demo page.
 
+pub mod deliver;
 pub mod error;
 pub mod ics;
 pub mod new_request;
+pub mod staff;
 pub mod store;
 
 use axum::body::Bytes;
@@ -13,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Days, Utc};
+use deliver::outbox::Routes;
 use error::AppError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use new_request::NewRequest;
@@ -25,7 +28,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use store::{Inserted, RequestStore, StoredRequest};
+use store::{Include, Inserted, RequestStore, StoredRequest};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
@@ -43,6 +46,10 @@ pub struct AppState {
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     /// The clock, so tests can stand at a chosen instant.
     pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+    /// Where deliveries go (from `--settings`; none without it).
+    pub routes: Arc<Routes>,
+    /// Wakes the delivery worker when something new is due.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -55,8 +62,17 @@ impl AppState {
             in_flight: Arc::default(),
             limiter,
             clock: Arc::new(Utc::now),
+            routes: Arc::default(),
+            wake: Arc::default(),
         }
     }
+}
+
+/// A clock that reads `start` at the moment it is made and runs on at the real rate: for
+/// tests that need the server to stand at a chosen instant (`serve --test-clock`).
+pub fn offset_clock(start: DateTime<Utc>) -> Arc<dyn Fn() -> DateTime<Utc> + Send + Sync> {
+    let origin = std::time::Instant::now();
+    Arc::new(move || start + chrono::TimeDelta::from_std(origin.elapsed()).unwrap_or_default())
 }
 
 /// The API's view of a request.
@@ -77,6 +93,9 @@ pub struct RequestView {
     pub respond_by: String,
     /// `deferred` (held until release_at) or `open`.
     pub state: String,
+    /// Staff only: why a bot check tripped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub spam: Option<String>,
 }
 
 fn at(secs: i64) -> String {
@@ -97,6 +116,7 @@ fn view(r: &StoredRequest, now: Option<i64>, staff: bool) -> RequestView {
         release_at: at(r.release_at),
         respond_by: at(r.respond_by),
         state: if r.release_at > reference { "deferred" } else { "open" }.to_owned(),
+        spam: r.spam.clone().filter(|_| staff),
     }
 }
 
@@ -125,7 +145,18 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .route("/v1/config", get(public_config))
         .route("/v1/closed-days.ics", get(closed_days_feed))
         .route("/healthz", get(|| async { Json(serde_json::json!({ "status": "ok" })) }));
-    let staff = Router::new().route("/v1/queue", get(list_queue)).route("/v1/queue/{id}/ack", post(ack_request));
+    let staff = Router::new()
+        .route("/v1/queue", get(list_queue))
+        .route("/v1/queue/{id}/ack", post(ack_request))
+        .route("/v1/deliveries", get(list_deliveries))
+        .route("/v1/deliveries/{id}/retry", post(retry_delivery))
+        .route("/staff", get(staff::show))
+        .route("/staff/login", post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/requests/{id}/ack", post(staff::ack))
+        .route("/staff/deliveries/{id}/retry", post(staff::retry))
+        .route("/staff/staff.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], staff::SCRIPT) }))
+        .route("/staff/staff.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], staff::STYLE) }));
     let mut router: Router = requests.merge(staff).merge(reads.layer(public.clone())).with_state(state);
     if let Some(dir) = static_dir {
         // The widget's files: readable from any origin (module scripts load with CORS).
@@ -184,6 +215,7 @@ async fn create_request(
     // The server computes the times from its own config; the client's are never trusted.
     let now = (s.clock)();
     let quote = s.schedule.quote(&new.plan, now).map_err(|e| AppError::Internal(e.to_string()))?;
+    let spam = new.spam_reason();
     let row = StoredRequest {
         id: format!("req_{}", uuid::Uuid::new_v4().simple()),
         idempotency_key: key,
@@ -199,10 +231,20 @@ async fn create_request(
         release_at: quote.release_at.timestamp(),
         respond_by: quote.respond_by.timestamp(),
         acked_at: None,
+        spam,
     };
-    let stored = match s.store.insert(row).await.map_err(|e| AppError::Internal(e.to_string()))? {
+    let deliveries = s.routes.for_new_request(&row);
+    let stored = match s.store.insert(row, deliveries).await? {
         Inserted::New(r) => {
-            tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received");
+            match &r.spam {
+                None => {
+                    tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received");
+                    s.wake.notify_one();
+                }
+                Some(why) => {
+                    tracing::warn!(id = %r.id, plan = %r.plan, reason = %why, "request kept as suspected spam")
+                }
+            }
             r
         }
         Inserted::Existing(r) if r.body_hash == hash => r,
@@ -235,8 +277,8 @@ async fn list_queue(
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
     let now = (s.clock)().timestamp();
-    let include_deferred = q.include.as_deref().is_some_and(|i| i.split(',').any(|p| p.trim() == "deferred"));
-    let rows = s.store.list(now, include_deferred).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows =
+        s.store.list(now, Include::parse(q.include.as_deref())).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let requests: Vec<RequestView> = rows.iter().map(|r| view(r, Some(now), true)).collect();
     Ok(Json(serde_json::json!({ "requests": requests })).into_response())
 }
@@ -248,10 +290,93 @@ async fn ack_request(
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
     let now = (s.clock)().timestamp();
-    if s.store.ack(&id, now).await.map_err(|e| AppError::Internal(e.to_string()))? {
+    if s.store.ack(&id, now, s.routes.for_ack(now)).await? {
+        s.wake.notify_one();
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(AppError::NotFound(format!("no request has id \"{id}\"")))
+    }
+}
+
+/// The staff API's view of a delivery: times as RFC 3339.
+#[derive(Serialize)]
+struct DeliveryView {
+    id: String,
+    request_id: String,
+    kind: String,
+    target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<String>,
+    state: String,
+    due_at: String,
+    attempts: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivered_at: Option<String>,
+}
+
+impl From<store::Delivery> for DeliveryView {
+    fn from(d: store::Delivery) -> Self {
+        DeliveryView {
+            id: d.id,
+            request_id: d.request_id,
+            kind: d.kind,
+            target: d.target,
+            event: d.event,
+            state: d.state,
+            due_at: at(d.due_at),
+            attempts: d.attempts,
+            last_error: d.last_error,
+            created_at: at(d.created_at),
+            delivered_at: d.delivered_at.map(at),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DeliveriesQuery {
+    state: Option<String>,
+}
+
+async fn list_deliveries(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<DeliveriesQuery>,
+) -> Result<Response, AppError> {
+    authorize(&s, &headers)?;
+    if let Some(state) = q.state.as_deref()
+        && !["pending", "delivered", "dead"].contains(&state)
+    {
+        return Err(AppError::Invalid(vec![error::FieldError {
+            field: "state".into(),
+            message: format!("\"{state}\" is not one of pending, delivered, dead"),
+        }]));
+    }
+    let internal = |e: store::StoreError| AppError::Internal(e.to_string());
+    let rows = s.store.deliveries(q.state, Vec::new()).await.map_err(internal)?;
+    let disabled = s.store.disabled_endpoints().await.map_err(internal)?;
+    let deliveries: Vec<DeliveryView> = rows.into_iter().map(DeliveryView::from).collect();
+    let disabled: Vec<serde_json::Value> = disabled
+        .into_iter()
+        .map(|d| serde_json::json!({ "url": d.url, "disabled_at": at(d.disabled_at), "reason": d.reason }))
+        .collect();
+    Ok(Json(serde_json::json!({ "deliveries": deliveries, "disabled_endpoints": disabled })).into_response())
+}
+
+async fn retry_delivery(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&s, &headers)?;
+    let now = (s.clock)().timestamp();
+    if s.store.retry(&id, now).await.map_err(|e| AppError::Internal(e.to_string()))? {
+        s.wake.notify_one();
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(AppError::NotFound(format!("no undelivered delivery has id \"{id}\"")))
     }
 }
 
@@ -319,28 +444,57 @@ mod tests {
     use tokio::sync::Notify;
     use tower::ServiceExt;
 
-    /// A store whose inserts wait until released, to hold a request "in flight".
+    /// A real store whose inserts wait until released, to hold a request "in flight".
     struct SlowStore {
         gate: Arc<Notify>,
-        inner: Mutex<Vec<StoredRequest>>,
+        inner: store::SqliteStore,
     }
 
     #[async_trait::async_trait]
     impl RequestStore for SlowStore {
-        async fn insert(&self, r: StoredRequest) -> Result<Inserted, store::StoreError> {
+        async fn insert(&self, r: StoredRequest, d: Vec<store::NewDelivery>) -> Result<Inserted, store::StoreError> {
             self.gate.notified().await;
-            let mut rows = self.inner.lock().map_err(|_| store::StoreError::Stopped)?;
-            if let Some(existing) = rows.iter().find(|x| x.idempotency_key == r.idempotency_key) {
-                return Ok(Inserted::Existing(existing.clone()));
-            }
-            rows.push(r.clone());
-            Ok(Inserted::New(r))
+            self.inner.insert(r, d).await
         }
-        async fn list(&self, _: i64, _: bool) -> Result<Vec<StoredRequest>, store::StoreError> {
-            Ok(self.inner.lock().map_err(|_| store::StoreError::Stopped)?.clone())
+        async fn list(&self, now: i64, include: Include) -> Result<Vec<StoredRequest>, store::StoreError> {
+            self.inner.list(now, include).await
         }
-        async fn ack(&self, _: &str, _: i64) -> Result<bool, store::StoreError> {
-            Ok(false)
+        async fn ack(&self, id: &str, now: i64, d: Vec<store::NewDelivery>) -> Result<bool, store::StoreError> {
+            self.inner.ack(id, now, d).await
+        }
+        async fn claim(
+            &self,
+            now: i64,
+            lease_until: i64,
+            worker: &str,
+            limit: usize,
+        ) -> Result<Vec<(store::Delivery, StoredRequest)>, store::StoreError> {
+            self.inner.claim(now, lease_until, worker, limit).await
+        }
+        async fn complete(
+            &self,
+            id: &str,
+            worker: &str,
+            now: i64,
+            c: store::Completion,
+        ) -> Result<(), store::StoreError> {
+            self.inner.complete(id, worker, now, c).await
+        }
+        async fn next_due(&self) -> Result<Option<i64>, store::StoreError> {
+            self.inner.next_due().await
+        }
+        async fn deliveries(
+            &self,
+            state: Option<String>,
+            requests: Vec<String>,
+        ) -> Result<Vec<store::Delivery>, store::StoreError> {
+            self.inner.deliveries(state, requests).await
+        }
+        async fn retry(&self, id: &str, now: i64) -> Result<bool, store::StoreError> {
+            self.inner.retry(id, now).await
+        }
+        async fn disabled_endpoints(&self) -> Result<Vec<store::DisabledEndpoint>, store::StoreError> {
+            self.inner.disabled_endpoints().await
         }
     }
 
@@ -357,7 +511,11 @@ mod tests {
     #[tokio::test]
     async fn a_key_still_in_flight_is_409_and_then_replays() {
         let gate = Arc::new(Notify::new());
-        let store = Arc::new(SlowStore { gate: gate.clone(), inner: Mutex::default() });
+        let dir = std::env::temp_dir().join(format!("replyby-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let inner = store::SqliteStore::open(&dir.join("q.db")).expect("store");
+        let store = Arc::new(SlowStore { gate: gate.clone(), inner });
         let schedule = replyby_core::load(replyby_core::DEMO_CONFIG, &replyby_core::TzTable).expect("demo config");
         let mut state = AppState::new(schedule, store, "t".into(), 0);
         // Friday 2027-03-05 20:00 New York: basic is closed, so the request is deferred.

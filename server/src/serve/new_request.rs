@@ -15,9 +15,16 @@ pub struct NewRequest {
     pub message: String,
     pub time_zone: Option<String>,
     pub locale: Option<String>,
+    /// The widget's hidden trap field: a person never sees it, so anything in it came from a bot.
+    pub website: Option<String>,
+    /// Milliseconds between the form being shown and sent, as the widget measured it.
+    pub fill_ms: Option<u64>,
 }
 
-const KNOWN: [&str; 7] = ["plan", "email", "name", "subject", "message", "time_zone", "locale"];
+/// Faster than this from showing the form to sending it, no person typed the request.
+pub const MIN_FILL_MS: u64 = 1500;
+
+const KNOWN: [&str; 9] = ["plan", "email", "name", "subject", "message", "time_zone", "locale", "website", "fill_ms"];
 
 fn err(field: &str, message: impl Into<String>) -> FieldError {
     FieldError { field: field.to_owned(), message: message.into() }
@@ -68,6 +75,22 @@ impl NewRequest {
         let message = text("message", true, 20_000);
         let time_zone = text("time_zone", false, 64);
         let locale = text("locale", false, 35);
+        // The trap's content is kept as sent (within the body limit), never refused: a bot
+        // must see the same answer as a person.
+        let website = match obj.get("website") {
+            Some(Value::String(w)) if !w.trim().is_empty() => Some(w.chars().take(200).collect()),
+            _ => None,
+        };
+        let fill_ms = match obj.get("fill_ms") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(n) => Some(n),
+                None => {
+                    errors.push(err("fill_ms", "must be a whole number of milliseconds"));
+                    None
+                }
+            },
+        };
         if let Some(p) = &plan
             && schedule.plan_index(p).is_none()
         {
@@ -91,9 +114,24 @@ impl NewRequest {
         }
         match (plan, email, message) {
             (Some(plan), Some(email), Some(message)) if errors.is_empty() => {
-                Ok(NewRequest { plan, email, name, subject, message, time_zone, locale })
+                Ok(NewRequest { plan, email, name, subject, message, time_zone, locale, website, fill_ms })
             }
             _ => Err(errors),
+        }
+    }
+}
+
+impl NewRequest {
+    /// Why this request looks like a bot's, if it does. Such a request is stored and answered
+    /// like any other, so neither a bot nor a person who tripped a check by mistake can tell;
+    /// staff see it with `?include=spam`.
+    pub fn spam_reason(&self) -> Option<String> {
+        if let Some(w) = &self.website {
+            return Some(format!("the hidden Website field was filled in (\"{w}\")"));
+        }
+        match self.fill_ms {
+            Some(ms) if ms < MIN_FILL_MS => Some(format!("sent {ms} ms after the form was shown")),
+            _ => None,
         }
     }
 }
