@@ -15,7 +15,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// The widget's stylesheet, adopted by its shadow root (see `adopt_styles` in lib.rs).
-pub const CSS: &str = include_str!("../styles/widget.css");
+/// (`styles/widget.css` without its comments: see build.rs.)
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// How many render stages a view takes, one task each, so that no single render is a long
 /// task on the host page: the panel shows status and promise, then the week and closed

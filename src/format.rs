@@ -46,6 +46,8 @@ enum Kind {
     /// The time with the zone's short name: "09:00 GMT-5", "GMT-5 09:00".
     TimeZone = b'z' as isize,
     Weekday = b'w' as isize,
+    /// The weekday in full, for sentences ("by Wednesday 17:00", "水曜日 17:00").
+    WeekdayLong = b'W' as isize,
     Day = b'd' as isize,
 }
 
@@ -152,6 +154,7 @@ impl Fmt {
                     set(&o, "minute", "2-digit");
                 }
                 Kind::Weekday => set(&o, "weekday", "short"),
+                Kind::WeekdayLong => set(&o, "weekday", "long"),
                 Kind::Day => {
                     set(&o, "weekday", "short");
                     set(&o, "day", "numeric");
@@ -208,13 +211,13 @@ impl Fmt {
         f.map(|f| String::from(f.format(n as f64, "day"))).unwrap_or_default()
     }
 
-    /// The day part of a time people read: "today", "tomorrow", "Tue", or "Tue, 3 Mar".
+    /// The day part of a time people read: "today", "tomorrow", "Tuesday", or "Tue, 3 Mar".
     pub fn day_of(&self, t: DateTime<Utc>, zone: &dyn Zone, now: DateTime<Utc>) -> String {
         let day = to_local(zone, t.timestamp()).date();
         let today = to_local(zone, now.timestamp()).date();
         match (day - today).num_days() {
             n @ 0..=1 => self.relative_days(n),
-            2..=6 => self.weekday(day),
+            2..=6 => self.format(noon(day), "UTC", Kind::WeekdayLong),
             _ => self.date(day),
         }
     }
@@ -224,7 +227,7 @@ impl Fmt {
         self.tr("time.day_time", &[("day", &self.day_of(t, zone, now)), ("time", &time)])
     }
 
-    /// "tomorrow 09:00", "Tue 09:00", "today 17:00" (in the language's own order and words).
+    /// "tomorrow 09:00", "Tuesday 09:00", "today 17:00" (in the language's own order and words).
     pub fn when(&self, t: DateTime<Utc>, zone: &dyn Zone, now: DateTime<Utc>) -> String {
         self.day_time(t, zone, now, Kind::Time)
     }

@@ -89,8 +89,10 @@ test('visitor zone and locale come from the browser, or from data attributes', a
   for (const [timezoneId, locale, want] of [
     ['Asia/Tokyo', 'en-GB', /back tomorrow 09:00 GMT-5 \(23:00 your time\)/],
     ['Pacific/Auckland', 'en-GB', /back tomorrow 09:00 GMT-5 \(tomorrow 03:00 your time\)/],
-    ['Europe/Berlin', 'de-DE', /Geschlossen \(Washington's Birthday\) · wieder da morgen 09:00 GMT-5 \(15:00 Ihre Zeit\)/],
-    ['Europe/Paris', 'fr-FR', /Fermé \(Washington's Birthday\) · de retour demain 09:00 UTC−5 \(15:00 chez vous\)/],
+    ['Europe/Berlin', 'de-DE', /Geschlossen \(Washington's Birthday\) · wieder erreichbar morgen um 09:00 GMT-5 \(bei Ihnen 15:00\)/],
+    ['Europe/Paris', 'fr-FR', /Fermé \(Washington's Birthday\) · réouverture demain à 09:00 UTC−5 \(15:00 chez vous\)/],
+    // A language the widget does not speak: English sentences and English dates, not a mix.
+    ['Asia/Bangkok', 'th-TH', /^Closed for Washington's Birthday · back tomorrow 09:00 AM EST \(09:00 PM your time\)$/m],
     ['America/New_York', 'en-GB', /back tomorrow 09:00$/m],
   ]) {
     const ctx = await B.newContext({ timezoneId, locale });
