@@ -47,6 +47,7 @@ impl From<super::store::StoreError> for AppError {
                 tracing::warn!(%detail, "database unavailable");
                 AppError::Unavailable(5)
             }
+            super::store::StoreError::InFlight => AppError::InFlight,
             other => AppError::Internal(other.to_string()),
         }
     }

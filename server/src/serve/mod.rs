@@ -1,6 +1,7 @@
 //! `replyby serve`: the deferred queue, the public config and closed-days feed, and the
 //! built widget with its demo page.
 
+pub mod catalog;
 pub mod deliver;
 pub mod error;
 pub mod ics;
@@ -409,14 +410,29 @@ async fn closed_days_feed(State(s): State<AppState>, Query(q): Query<FeedQuery>)
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
 }
 
-/// Runs the service until Ctrl-C or SIGTERM, then drains in-flight requests.
-pub async fn run(state: AppState, listen: SocketAddr, static_dir: Option<PathBuf>) -> anyhow::Result<()> {
+/// Runs the service and its delivery worker until Ctrl-C or SIGTERM, then drains in-flight
+/// requests. (A send cut short by the stop is sent again after its lease: at least once.)
+pub async fn run(
+    state: AppState,
+    listen: SocketAddr,
+    static_dir: Option<PathBuf>,
+    sender: Arc<dyn deliver::worker::Send>,
+) -> anyhow::Result<()> {
+    let worker = deliver::worker::Worker {
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+        sender,
+        wake: state.wake.clone(),
+        id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+    };
+    let worker = tokio::spawn(worker.run());
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "replyby serve listening");
     println!("replyby serve: listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app(state, static_dir).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;
+    worker.abort();
     tracing::info!("stopped");
     Ok(())
 }
