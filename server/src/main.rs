@@ -190,8 +190,13 @@ fn read_schedule(path: &Path) -> Result<Schedule, Failure> {
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), Failure> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value)?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        // `replyby … | head`: the reader has gone, which is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), Failure> {
@@ -219,13 +224,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             for w in lint::lint(&schedule.config) {
                 eprintln!("warning: {}: {}", w.path, w.message);
             }
+            let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
             println!(
-                "{}: ok — {}: {} teams, {} coverages, {} plans",
+                "{}: ok — {}: {}, {}, {}",
                 config.display(),
                 schedule.config.company,
-                schedule.teams.len(),
-                schedule.coverages.len(),
-                schedule.plans.len()
+                count(schedule.teams.len(), "team"),
+                count(schedule.coverages.len(), "coverage"),
+                count(schedule.plans.len(), "plan")
             );
             Ok(())
         }
@@ -320,7 +326,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     static_dir.display()
                 );
             }
-            rt.block_on(serve::run(state, listen, dir, std::sync::Arc::new(channels))).map_err(|e| Failure { code: 1, message: e.to_string() })
+            rt.block_on(serve::run(state, listen, dir, std::sync::Arc::new(channels)))
+                .map_err(|e| Failure { code: 1, message: e.to_string() })
         }
         Command::Queue { action, server } => {
             let token = std::env::var("REPLYBY_STAFF_TOKEN")

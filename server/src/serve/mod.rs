@@ -169,8 +169,11 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
 
 fn key_of(headers: &HeaderMap) -> Result<String, AppError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > 200 {
+    if key.is_empty() {
         return Err(AppError::MissingKey);
+    }
+    if key.chars().count() > 200 {
+        return Err(AppError::KeyTooLong);
     }
     Ok(key.to_owned())
 }
