@@ -35,6 +35,39 @@ const load = () => {
   return ready;
 };
 
+// The languages the widget speaks (i18n/<lang>.json beside this file). The visitor's first
+// locale whose language is one of them picks it (pt-BR → pt; zh-TW/HK/MO → zh-Hant, other
+// Chinese → zh-Hans; no/nn → nb; iw → he, in → id), else English. Dates and times are
+// formatted for that locale with the language made the chosen one (nn-NO → nb-NO), so the
+// sentences and the dates are always in one language.
+const LANGS = 'en es pt fr de it nl sv da nb fi pl cs tr ru uk ar he ja ko zh-Hans zh-Hant hi id'.split(' ');
+const ALIAS = { iw: 'he', in: 'id', no: 'nb', nn: 'nb' };
+function negotiate(wanted) {
+  for (const tag of wanted) {
+    try {
+      const l = new Intl.Locale(tag);
+      let lang = ALIAS[l.language] || l.language;
+      if (lang === 'zh') lang = l.maximize().script === 'Hant' ? 'zh-Hant' : 'zh-Hans';
+      if (!LANGS.includes(lang)) continue;
+      const [language, script] = lang.split('-');
+      return [lang, new Intl.Locale(tag, { language, script }).toString()];
+    } catch { /* not a locale: try the next */ }
+  }
+  return ['en', 'en'];
+}
+// One download per language, started with the wasm's, not after it.
+const catalogs = {};
+const catalog = (lang) => lang === 'en' ? Promise.resolve() : catalogs[lang] ||= (async () => {
+  const url = new URL(`i18n/${lang}.json`, base);
+  try {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return await r.text();
+  } catch (e) {
+    console.error(`replyby: cannot load the language file ${url} (${e.message || e}); showing English`);
+  }
+})();
+
 function mount(el, o = {}) {
   const view = o.view || 'panel';
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
@@ -45,9 +78,15 @@ function mount(el, o = {}) {
   const box = document.createElement('div');
   root.replaceChildren(box);
   let handle, gone = false;
-  load().then((m) => { if (!gone) handle = m.mount(box, { ...o, view }); }).catch((e) => {
+  const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
+  const text = catalog(lang);
+  Promise.all([load(), text]).then(([m, catalog]) => {
+    if (!gone) handle = m.mount(box, { ...o, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
+  }).catch(async (e) => {
     console.error('replyby: the widget could not load', e);
-    box.textContent = 'Support hours are unavailable right now.';
+    let line = 'Support hours are unavailable right now.';
+    try { line = JSON.parse(await text).unavailable || line; } catch { /* English */ }
+    box.textContent = line;
   });
   return {
     unmount() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the widget into dist/ — the steps `trunk build --release` runs, without needing
 # Trunk itself (a 10-minute install): cargo → wasm-bindgen --target web → wasm-opt -Oz,
-# then embed.js, the demo page and the example config beside them. Also builds the timing
+# then embed.js, the language files, the demo page and the example config beside them. Also builds the timing
 # floor (target/floor/). `trunk serve` with Trunk.toml gives the same output for development.
 #
 # Size: the release build rebuilds the standard library for size — panics abort on the
@@ -29,7 +29,12 @@ wasm-bindgen --target web --no-typescript --out-dir dist --out-name replyby-widg
 wasm-opt "${OPT[@]}" dist/replyby-widget_bg.wasm -o dist/replyby-widget_bg.wasm
 # wasm-bindgen's glue is readable JavaScript; ship it minified (exports keep their names).
 esbuild dist/replyby-widget.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=dist/replyby-widget.js
-cp embed.js dist/ && cp examples/acme.json dist/
+# embed.js ships minified too (its comments are for this repository's readers).
+esbuild embed.js --minify --format=esm --log-level=warning --outfile=dist/embed.js
+cp examples/acme.json dist/
+# Each language's sentences, fetched by embed.js beside the wasm for visitors who need them
+# (English is compiled in).
+mkdir -p dist/i18n && cp i18n/*.json dist/i18n/
 # The demo page, without Trunk's directives (embed.js loads the module itself).
 grep -v 'data-trunk' index.html > dist/index.html
 

@@ -29,6 +29,9 @@ cargo build -p replyby-core --target wasm32-unknown-unknown --locked
 cargo build -p replyby-core --target wasm32-unknown-unknown --no-default-features --locked
 cargo bench -p replyby-core --no-run --locked
 
+step "language files: every key of en.json, the same placeholders, Intl's plural categories"
+node --test tests/catalogs.test.mjs
+
 step "widget build"
 ./scripts/build-widget.sh
 

@@ -5,7 +5,7 @@
 #![allow(missing_docs)]
 
 use crate::components::{BadgeProps, CompareProps, PanelProps, badge, compare, panel};
-use crate::i18n::Lang;
+use crate::format::Fmt;
 use crate::model::{self, Model, Options, View};
 use chrono::{DateTime, Utc};
 use gloo::events::EventListener;
@@ -35,6 +35,9 @@ const MAX_WAIT_MS: i64 = 6 * 3600 * 1000;
 #[derive(PartialEq, Properties, Clone)]
 pub struct AppProps {
     pub options: Options,
+    /// The visitor's language, known before the config loads (embed.js fetched its
+    /// sentences beside the wasm), so even "loading" is in it.
+    pub fmt: Rc<Fmt>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -70,16 +73,16 @@ pub fn App(props: &AppProps) -> Html {
     let state = use_state(|| Load::Loading);
     let frozen = props.options.now;
     let now = use_state(|| frozen.unwrap_or_else(now));
-    let lang = Lang::for_locale(&props.options.locale.clone().unwrap_or_else(crate::intl_zone::browser_locale));
+    let fmt = &props.fmt;
     let stage = use_state(|| 0usize);
 
     {
-        let (state, stage) = (state.clone(), stage.clone());
+        let (state, stage, fmt) = (state.clone(), stage.clone(), fmt.clone());
         use_effect_with(props.options.clone(), move |options| {
             stage.set(0);
             let options = options.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match model::build(&options).await {
+                match model::build(&options, fmt).await {
                     Ok(m) => {
                         // Let the page breathe between validating and the first render, so
                         // neither runs as one long main-thread task.
@@ -137,21 +140,18 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     let content = match &*state {
-        Load::Loading => html! { <p class="loading">{ lang.loading() }</p> },
-        Load::Failed => html! { <p class="unavailable" role="status">{ lang.unavailable() }</p> },
+        Load::Loading => html! { <p class="loading">{ fmt.t("loading") }</p> },
+        Load::Failed => html! { <p class="unavailable" role="status">{ fmt.t("unavailable") }</p> },
         Load::Ready(m) => match m.view {
             View::Badge => badge(&BadgeProps { model: m.clone(), now: *now }),
             View::Panel => panel(&PanelProps { model: m.clone(), now: *now, stage: *stage }),
             View::Compare => compare(&CompareProps { model: m.clone(), now: *now, stage: *stage }),
         },
     };
-    let lang_attr = match &*state {
-        Load::Ready(m) => m.fmt.locale.clone(),
-        _ => props.options.locale.clone().unwrap_or_default(),
-    };
     // Busy while loading or still adding stages; tests and assistive technology wait for it.
     let busy = matches!(*state, Load::Loading) || *stage < last;
     html! {
-        <div class="replyby" lang={lang_attr} aria-busy={busy.then_some("true")}>{ content }</div>
+        <div class="replyby" lang={fmt.locale.clone()} dir={if fmt.rtl() { "rtl" } else { "ltr" }}
+            aria-busy={busy.then_some("true")}>{ content }</div>
     }
 }

@@ -15,5 +15,5 @@ pub use badge::{BadgeProps, badge};
 pub use compare::{CompareProps, compare};
 pub use panel::{PanelProps, panel};
 pub use request_form::RequestForm;
-pub use status_line::{StatusLineProps, status_line};
+pub use status_line::{StatusLineProps, status_line, target};
 pub use week_chart::{WeekChartProps, week_chart};

@@ -1,83 +1,175 @@
-//! Dates and times for the visitor's locale, through `Intl`.
+//! The visitor's language: the widget's sentences ([`crate::i18n`]) filled with dates,
+//! times and numbers that `Intl` formats for the same language, so the two never disagree
+//! (an Arabic sentence gets the digits and day names of its locale, never "24:00" written by
+//! hand).
 
-use crate::i18n::Lang;
-use crate::intl_zone::{cached, construct_formatter, set};
+use crate::i18n::{self, Texts, fill, same_language};
+use crate::intl_zone::{construct_formatter, set};
 use chrono::{DateTime, NaiveDate, Utc};
 use js_sys::{Array, Date, Intl, Object, Reflect};
 use replyby_core::Zone;
 use replyby_core::zone::to_local;
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
-
-/// (locale, zone, kind) → its formatter.
-type Formatters = Vec<((String, String, Kind), Intl::DateTimeFormat)>;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
-    static CACHE: RefCell<Formatters> = const { RefCell::new(Vec::new()) };
-    /// "today"/"tomorrow" by locale: Intl objects are slow to create, so each is made once.
-    static RELATIVE: RefCell<Vec<((String, i64), String)>> = const { RefCell::new(Vec::new()) };
+    /// Intl objects, by what they format and for which locale (and zone): slow to create,
+    /// so each is made once. One cache of plain values for every kind keeps the wasm small.
+    static INTL: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The Intl object cached under `key`, made by `make` on first use. (The cache itself is
+/// reached through two plain functions, so each caller adds only its own `make`.)
+fn intl<T: JsCast>(key: String, make: impl FnOnce() -> Option<JsValue>) -> Option<T> {
+    let value = match lookup(&key) {
+        Some(v) => v,
+        None => store(key, make()?),
+    };
+    Some(value.unchecked_into())
+}
+
+fn lookup(key: &str) -> Option<JsValue> {
+    INTL.with(|cache| cache.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+}
+
+fn store(key: String, value: JsValue) -> JsValue {
+    INTL.with(|cache| cache.borrow_mut().push((key, value.clone())));
+    value
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Time,
-    Weekday,
-    Day,
-    ZoneName,
+    Time = b't' as isize,
+    /// A time that ends a day: "24:00" where the locale counts hours 0–23, "12:00 AM" where
+    /// it writes a 12-hour clock.
+    EndOfDay = b'e' as isize,
+    /// The time with the zone's short name: "09:00 GMT-5", "GMT-5 09:00".
+    TimeZone = b'z' as isize,
+    Weekday = b'w' as isize,
+    Day = b'd' as isize,
 }
 
-/// Formats instants and dates for one locale.
+/// Formats sentences, instants, dates and numbers for one language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fmt {
-    /// BCP 47 locale the browser accepted.
+    /// BCP 47 locale handed to `Intl`: the language of the sentences, or the visitor's own
+    /// locale of that language (`pt-BR` for Portuguese).
     pub locale: String,
-    /// The widget's language.
-    pub lang: Lang,
+    /// The sentences.
+    pub text: Texts,
 }
 
 fn js_date(t: DateTime<Utc>) -> Date {
     Date::new(&JsValue::from_f64(t.timestamp() as f64 * 1000.0))
 }
 
+fn locales(locale: &str) -> Array {
+    Array::of1(&locale.into())
+}
+
 impl Fmt {
-    /// A formatter for `locale`, falling back to `en-US` when the browser rejects it.
-    pub fn new(locale: &str) -> Fmt {
-        let locale = if construct_formatter(locale, &Object::new()).is_some() { locale } else { "en-US" };
-        Fmt { locale: locale.to_owned(), lang: Lang::for_locale(locale) }
+    /// The sentences of `lang` from its catalog's text (both as `embed.js` negotiated them),
+    /// formatted for `locale` when that is
+    /// a locale of the same language and `Intl` accepts it (else for `lang` itself). Without
+    /// a catalog, or with one that cannot be read, English, formatted for `locale` only when
+    /// it is an English one (a German visitor then reads English times, not German ones); the
+    /// second value is then the line for the console.
+    pub fn new(locale: &str, lang: Option<&str>, catalog: Option<&str>) -> (Fmt, Option<String>) {
+        let (text, error) = match (catalog, lang) {
+            (Some(c), Some(lang)) if lang != "en" => match Texts::parse(lang, c) {
+                Ok(t) => (t, None),
+                Err(e) => (Texts::english(), Some(format!("the language file i18n/{lang}.json: {e}; showing English"))),
+            },
+            _ => (Texts::english(), None),
+        };
+        let own = same_language(locale, &text.lang) && construct_formatter(locale, &Object::new()).is_some();
+        let locale = if own { locale.to_owned() } else { text.lang.clone() };
+        (Fmt { locale, text }, error)
     }
 
-    fn with<R>(&self, zone: &str, kind: Kind, f: impl FnOnce(&Intl::DateTimeFormat) -> R) -> Option<R> {
-        CACHE.with(|cache| {
-            let key = (self.locale.clone(), zone.to_owned(), kind);
-            let made = cached(cache, key, || {
-                let o = Object::new();
-                set(&o, "timeZone", zone);
-                match kind {
-                    Kind::Time => {
-                        set(&o, "hour", "2-digit");
-                        set(&o, "minute", "2-digit");
-                    }
-                    Kind::Weekday => set(&o, "weekday", "short"),
-                    Kind::Day => {
-                        set(&o, "weekday", "short");
-                        set(&o, "day", "numeric");
-                        set(&o, "month", "short");
-                    }
-                    Kind::ZoneName => {
-                        set(&o, "hour", "numeric");
-                        set(&o, "timeZoneName", "short");
-                    }
-                }
-                construct_formatter(&self.locale, &o)
-            });
-            made.as_ref().map(f)
-        })
+    /// True for a right-to-left language.
+    pub fn rtl(&self) -> bool {
+        self.text.rtl()
+    }
+
+    /// The sentence under `key`, without placeholders.
+    pub fn t(&self, key: &str) -> String {
+        self.text.template(key, "other").to_owned()
+    }
+
+    /// The sentence under `key` with its placeholders filled.
+    pub fn tr(&self, key: &str, args: &[(&str, &str)]) -> String {
+        fill(self.text.template(key, "other"), args)
+    }
+
+    /// The plural sentence under `key` for `n` (its form chosen by `Intl.PluralRules`), with
+    /// `{n}` the number as `Intl` writes it and the other placeholders filled.
+    pub fn count(&self, key: &str, n: u32, args: &[(&str, &str)]) -> String {
+        let rules: Option<Intl::PluralRules> = intl(format!("p{}", self.text.lang), || {
+            Some(Intl::PluralRules::new(&locales(&self.text.lang), &Object::new()).into())
+        });
+        let category = rules.map(|r| String::from(r.select(f64::from(n))));
+        let number = self.number(n.into(), 1);
+        let mut all = vec![("n", number.as_str())];
+        all.extend_from_slice(args);
+        fill(self.text.template(key, category.as_deref().unwrap_or("other")), &all)
+    }
+
+    /// The number `n` (a JS number, or its decimal text) in the locale's digits, with at
+    /// least `digits` of them ("06").
+    pub fn number(&self, n: JsValue, digits: u8) -> String {
+        let f: Option<Intl::NumberFormat> = intl(format!("n{digits}{}", self.locale), || {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"minimumIntegerDigits".into(), &JsValue::from(digits));
+            Some(Intl::NumberFormat::new(&locales(&self.locale), &o).into())
+        });
+        f.and_then(|f| f.format().call1(&JsValue::NULL, &n).ok()?.as_string()).unwrap_or_default()
+    }
+
+    /// "a, b and c" in the locale's words.
+    pub fn list(&self, items: &[String]) -> String {
+        let f: Option<Intl::ListFormat> = intl(format!("l{}", self.locale), || {
+            let o = Object::new();
+            set(&o, "type", "conjunction");
+            Some(Intl::ListFormat::new(&locales(&self.locale), &o).into())
+        });
+        f.map(|f| String::from(f.format(&items.iter().map(JsValue::from).collect())))
+            .unwrap_or_else(|| items.join(", "))
+    }
+
+    /// A holiday's name in the visitor's language (see [`i18n::holiday_name`]).
+    pub fn holiday(&self, name: &str) -> String {
+        i18n::holiday_name(name, &self.text.lang).to_owned()
     }
 
     fn format(&self, t: DateTime<Utc>, zone: &str, kind: Kind) -> String {
-        self.with(zone, kind, |f| f.format().call1(&JsValue::NULL, &js_date(t)).ok().and_then(|v| v.as_string()))
-            .flatten()
-            .unwrap_or_default()
+        let made: Option<Intl::DateTimeFormat> = intl(format!("{}{}|{zone}", kind as u8, self.locale), || {
+            let o = Object::new();
+            set(&o, "timeZone", zone);
+            match kind {
+                Kind::Time | Kind::EndOfDay | Kind::TimeZone => {
+                    set(&o, "hour", "2-digit");
+                    set(&o, "minute", "2-digit");
+                }
+                Kind::Weekday => set(&o, "weekday", "short"),
+                Kind::Day => {
+                    set(&o, "weekday", "short");
+                    set(&o, "day", "numeric");
+                    set(&o, "month", "short");
+                }
+            }
+            if kind == Kind::TimeZone {
+                set(&o, "timeZoneName", "short");
+            }
+            let made = construct_formatter(&self.locale, &o)?;
+            let cycle = Reflect::get(&made.resolved_options(), &"hourCycle".into()).ok().and_then(|c| c.as_string());
+            if kind == Kind::EndOfDay && cycle.as_deref() == Some("h23") {
+                set(&o, "hourCycle", "h24");
+                return construct_formatter(&self.locale, &o).map(Into::into);
+            }
+            Some(made.into())
+        });
+        made.and_then(|f| f.format().call1(&JsValue::NULL, &js_date(t)).ok()?.as_string()).unwrap_or_default()
     }
 
     /// "09:00" (or "9:00 AM" where the locale writes it so).
@@ -85,41 +177,35 @@ impl Fmt {
         self.format(t, zone, Kind::Time)
     }
 
-    /// "Tue".
-    pub fn weekday(&self, t: DateTime<Utc>, zone: &str) -> String {
-        self.format(t, zone, Kind::Weekday)
+    /// The time at which a span ends: as [`Fmt::time`], but the midnight that ends a day is
+    /// "24:00" where the locale counts hours from 0 to 23.
+    pub fn end_time(&self, t: DateTime<Utc>, zone: &str) -> String {
+        self.format(t, zone, Kind::EndOfDay)
+    }
+
+    /// "09:00–17:00".
+    pub fn range(&self, start: &str, end: &str) -> String {
+        self.tr("time.range", &[("start", start), ("end", end)])
+    }
+
+    /// "Tue" for a calendar date.
+    pub fn weekday(&self, d: NaiveDate) -> String {
+        self.format(noon(d), "UTC", Kind::Weekday)
     }
 
     /// "Tue, 3 Mar" for a calendar date (no zone involved).
     pub fn date(&self, d: NaiveDate) -> String {
-        let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
-        self.format(noon, "UTC", Kind::Day)
-    }
-
-    /// The zone's short name at an instant ("EST", or "GMT+1" where the locale has none).
-    pub fn zone_name(&self, t: DateTime<Utc>, zone: &str) -> String {
-        self.with(zone, Kind::ZoneName, |f| {
-            let parts: Array = f.format_to_parts(&js_date(t));
-            parts.iter().find_map(|p| {
-                let kind = Reflect::get(&p, &"type".into()).ok()?.as_string()?;
-                (kind == "timeZoneName").then(|| Reflect::get(&p, &"value".into()).ok()?.as_string()).flatten()
-            })
-        })
-        .flatten()
-        .unwrap_or_else(|| zone.to_owned())
+        self.format(noon(d), "UTC", Kind::Day)
     }
 
     /// "today" / "tomorrow" in the locale's words (`Intl.RelativeTimeFormat`).
     fn relative_days(&self, n: i64) -> String {
-        RELATIVE.with(|cache| {
-            cached(cache, (self.locale.clone(), n), || {
-                let o = Object::new();
-                set(&o, "numeric", "auto");
-                let rtf = Intl::RelativeTimeFormat::new(&Array::of1(&self.locale.clone().into()), &o);
-                rtf.format(n as f64, "day").as_string()
-            })
-            .unwrap_or_default()
-        })
+        let f: Option<Intl::RelativeTimeFormat> = intl(format!("r{}", self.locale), || {
+            let o = Object::new();
+            set(&o, "numeric", "auto");
+            Some(Intl::RelativeTimeFormat::new(&locales(&self.locale), &o).into())
+        });
+        f.map(|f| String::from(f.format(n as f64, "day"))).unwrap_or_default()
     }
 
     /// The day part of a time people read: "today", "tomorrow", "Tue", or "Tue, 3 Mar".
@@ -128,14 +214,19 @@ impl Fmt {
         let today = to_local(zone, now.timestamp()).date();
         match (day - today).num_days() {
             n @ 0..=1 => self.relative_days(n),
-            2..=6 => self.weekday(t, zone.name()),
+            2..=6 => self.weekday(day),
             _ => self.date(day),
         }
     }
 
-    /// "tomorrow 09:00", "Tue 09:00", "today 17:00".
+    fn day_time(&self, t: DateTime<Utc>, zone: &dyn Zone, now: DateTime<Utc>, kind: Kind) -> String {
+        let time = self.format(t, zone.name(), kind);
+        self.tr("time.day_time", &[("day", &self.day_of(t, zone, now)), ("time", &time)])
+    }
+
+    /// "tomorrow 09:00", "Tue 09:00", "today 17:00" (in the language's own order and words).
     pub fn when(&self, t: DateTime<Utc>, zone: &dyn Zone, now: DateTime<Utc>) -> String {
-        format!("{} {}", self.day_of(t, zone, now), self.time(t, zone.name()))
+        self.day_time(t, zone, now, Kind::Time)
     }
 
     /// A time in the team's zone with the visitor's beside it when they differ:
@@ -147,12 +238,16 @@ impl Fmt {
         visitor: &dyn Zone,
         now: DateTime<Utc>,
     ) -> String {
-        let team_part = format!("{} {}", self.when(t, team, now), self.zone_name(t, team.name()));
         if team.offset_at(t.timestamp()) == visitor.offset_at(t.timestamp()) {
             return self.when(t, visitor, now);
         }
+        let team_part = self.day_time(t, team, now, Kind::TimeZone);
         let same_day = to_local(team, t.timestamp()).date() == to_local(visitor, t.timestamp()).date();
         let visitor_part = if same_day { self.time(t, visitor.name()) } else { self.when(t, visitor, now) };
-        format!("{team_part} ({})", self.lang.your_time(&visitor_part))
+        self.tr("time.your_time", &[("when", &team_part), ("yours", &visitor_part)])
     }
+}
+
+fn noon(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
 }

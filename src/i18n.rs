@@ -1,229 +1,169 @@
-//! The widget's own sentences, in English, German and French, chosen by locale.
+//! The widget's sentences. Each language's are in one file a translator can edit,
+//! `i18n/<lang>.json`: a flat object of key → template with named `{placeholders}`, and for
+//! sentences that depend on a count, an object keyed by `Intl.PluralRules` categories.
+//!
+//! Only English is compiled in (the fallback). `embed.js` picks the visitor's language,
+//! fetches its file beside itself while the wasm downloads, and passes the text to `mount`;
+//! it is parsed here with the core's own JSON parser.
 
-use replyby_core::FirstReply;
+use replyby_core::json::Json;
+use std::rc::Rc;
 
-/// A language the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English (the default).
-    En,
-    /// German.
-    De,
-    /// French.
-    Fr,
+/// English, the fallback for a language whose file did not load and for any key a file lacks.
+pub const ENGLISH: &str = include_str!("../i18n/en.json");
+
+thread_local! {
+    static EN: Rc<Json> = Rc::new(Json::parse(ENGLISH).unwrap_or(Json::Object(Vec::new())));
 }
 
-impl Lang {
-    /// The language for a BCP 47 locale (`de-AT` → German); English otherwise.
-    pub fn for_locale(locale: &str) -> Lang {
-        match locale.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
-            "de" => Lang::De,
-            "fr" => Lang::Fr,
-            _ => Lang::En,
-        }
+/// One language's sentences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Texts {
+    /// The language, as the catalog's file is named: `en`, `pt`, `zh-Hant`.
+    pub lang: String,
+    catalog: Rc<Json>,
+    english: Rc<Json>,
+}
+
+impl Texts {
+    /// English.
+    pub fn english() -> Texts {
+        let en = EN.with(Rc::clone);
+        Texts { lang: "en".to_owned(), catalog: en.clone(), english: en }
     }
 
-    /// The text in this language.
-    pub fn pick(self, en: &'static str, de: &'static str, fr: &'static str) -> &'static str {
-        match self {
-            Lang::En => en,
-            Lang::De => de,
-            Lang::Fr => fr,
+    /// A language's catalog from its file's text; the error says what is wrong with it.
+    pub fn parse(lang: &str, text: &str) -> Result<Texts, String> {
+        let json = Json::parse(text).map_err(|e| e.to_string())?;
+        if !matches!(json, Json::Object(_)) {
+            return Err("not an object of sentences".to_owned());
         }
+        Ok(Texts { lang: lang.to_owned(), catalog: Rc::new(json), english: EN.with(Rc::clone) })
     }
 
-    /// "Open now".
-    pub fn open_now(self) -> &'static str {
-        self.pick("Open now", "Jetzt erreichbar", "Ouvert maintenant")
+    /// True for a language written right to left.
+    pub fn rtl(&self) -> bool {
+        matches!(self.lang.as_str(), "ar" | "he")
     }
-    /// "Closed".
-    pub fn closed(self) -> &'static str {
-        self.pick("Closed", "Geschlossen", "Fermé")
-    }
-    /// "Closed for Presidents' Day".
-    pub fn closed_for(self, name: &str) -> String {
-        match self {
-            Lang::En => format!("Closed for {name}"),
-            Lang::De => format!("Geschlossen ({name})"),
-            Lang::Fr => format!("Fermé ({name})"),
-        }
-    }
-    /// "back Tue 09:00".
-    pub fn back(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("back {when}"),
-            Lang::De => format!("wieder da {when}"),
-            Lang::Fr => format!("de retour {when}"),
-        }
-    }
-    /// "until 17:00".
-    pub fn until(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("until {when}"),
-            Lang::De => format!("bis {when}"),
-            Lang::Fr => format!("jusqu'à {when}"),
-        }
-    }
-    /// "15:00 your time".
-    pub fn your_time(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("{when} your time"),
-            Lang::De => format!("{when} Ihre Zeit"),
-            Lang::Fr => format!("{when} chez vous"),
-        }
-    }
-    /// "replies within 4 business hours".
-    pub fn replies_within(self, target: FirstReply) -> String {
-        match self {
-            Lang::En => format!("replies within {}", self.target(target)),
-            Lang::De => format!("Antwort innerhalb von {}", self.target(target)),
-            Lang::Fr => format!("réponse sous {}", self.target(target)),
-        }
-    }
-    /// A first-reply target in words: "4 business hours".
-    pub fn target(self, target: FirstReply) -> String {
-        let (n, unit) = match target {
-            FirstReply::Hours(n) => (n, self.pick("hour|hours", "Stunde|Stunden", "heure|heures")),
-            FirstReply::Minutes(n) => (n, self.pick("minute|minutes", "Minute|Minuten", "minute|minutes")),
-            FirstReply::BusinessHours(n) => (
-                n,
-                self.pick(
-                    "business hour|business hours",
-                    "Geschäftsstunde|Geschäftsstunden",
-                    "heure ouvrée|heures ouvrées",
-                ),
-            ),
-            FirstReply::BusinessMinutes(n) => (
-                n,
-                self.pick(
-                    "business minute|business minutes",
-                    "Geschäftsminute|Geschäftsminuten",
-                    "minute ouvrée|minutes ouvrées",
-                ),
-            ),
-            FirstReply::BusinessDays(n) => {
-                (n, self.pick("business day|business days", "Werktag|Werktagen", "jour ouvré|jours ouvrés"))
+
+    /// The template under `key`; for a plural sentence, its `category` form (or `other`).
+    /// A key the catalog lacks comes from English.
+    pub fn template<'a>(&'a self, key: &'a str, category: &str) -> &'a str {
+        fn pick<'j>(json: &'j Json, key: &str, category: &str) -> Option<&'j str> {
+            match json.get(key)? {
+                Json::String(s) => Some(s),
+                forms => forms.get(category).or_else(|| forms.get("other"))?.as_str(),
             }
-        };
-        let (one, many) = unit.split_once('|').unwrap_or((unit, unit));
-        let word = if n == 1 { one } else { many };
-        // German dative singular after "innerhalb von": "1 Werktag", plural "2 Werktagen".
-        format!("{n} {word}")
+        }
+        pick(&self.catalog, key, category).or_else(|| pick(&self.english, key, category)).unwrap_or(key)
     }
-    /// "Write now and hear back by …".
-    pub fn hear_back_by(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("Write now and hear back by {when}"),
-            Lang::De => format!("Schreiben Sie jetzt – Antwort bis {when}"),
-            Lang::Fr => format!("Écrivez maintenant : réponse d'ici {when}"),
+}
+
+/// `template` with each `{name}` replaced by its value in `args`; unknown names stay.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((args.iter().find(|(k, _)| *k == &after[..close])?, close))) {
+            Some(((_, value), close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
         }
     }
-    /// "Your request reaches the team …".
-    pub fn reaches_team(self, when: &str) -> String {
-        match self {
-            Lang::En => format!("Your request reaches the team {when}"),
-            Lang::De => format!("Ihre Anfrage erreicht das Team {when}"),
-            Lang::Fr => format!("Votre demande parviendra à l'équipe {when}"),
-        }
+    out.push_str(rest);
+    out
+}
+
+/// The name to show for a holiday in `lang`. The hook for localized holiday names: a
+/// preset's names in other languages plug in here. Until then, the config's own name.
+pub fn holiday_name<'a>(name: &'a str, _lang: &str) -> &'a str {
+    name
+}
+
+/// True when two BCP 47 tags are of one language: `pt-BR` and `pt`, `zh-TW` and `zh-Hant`.
+pub fn same_language(a: &str, b: &str) -> bool {
+    fn primary(t: &str) -> &str {
+        t.find('-').map_or(t, |i| &t[..i])
     }
-    /// Heading of the week list.
-    pub fn hours_this_week(self) -> &'static str {
-        self.pick(
-            "Hours this week (your time)",
-            "Zeiten diese Woche (Ihre Zeit)",
-            "Horaires de la semaine (votre heure)",
-        )
-    }
-    /// A day with no open time.
-    pub fn closed_day(self) -> &'static str {
-        self.pick("closed", "geschlossen", "fermé")
-    }
-    /// Heading of the closed-days list.
-    pub fn upcoming_closed(self) -> &'static str {
-        self.pick("Upcoming closed days", "Kommende Schließtage", "Prochains jours de fermeture")
-    }
-    /// No closed days ahead.
-    pub fn none_upcoming(self, days: u32) -> String {
-        match self {
-            Lang::En => format!("None in the next {days} days"),
-            Lang::De => format!("Keine in den nächsten {days} Tagen"),
-            Lang::Fr => format!("Aucun dans les {days} prochains jours"),
-        }
-    }
-    /// Reduced hours on a closed day.
-    pub fn reduced_hours(self, hours: &str) -> String {
-        match self {
-            Lang::En => format!("reduced hours {hours}"),
-            Lang::De => format!("verkürzt {hours}"),
-            Lang::Fr => format!("horaires réduits {hours}"),
-        }
-    }
-    /// The neutral message for a widget that cannot show its data.
-    pub fn unavailable(self) -> &'static str {
-        self.pick(
-            "Support hours are unavailable right now.",
-            "Die Supportzeiten sind gerade nicht verfügbar.",
-            "Les horaires du support sont momentanément indisponibles.",
-        )
-    }
-    /// Shown while the config loads.
-    pub fn loading(self) -> &'static str {
-        self.pick("Loading support hours…", "Supportzeiten werden geladen …", "Chargement des horaires…")
-    }
-    /// Compare table labels.
-    pub fn coverage(self) -> &'static str {
-        self.pick("Coverage", "Abdeckung", "Couverture")
-    }
-    /// Compare table labels.
-    pub fn first_reply(self) -> &'static str {
-        self.pick("First reply", "Erste Antwort", "Première réponse")
-    }
-    /// Compare table labels.
-    pub fn write_now_arrow(self) -> &'static str {
-        self.pick("Write now → hear back by", "Jetzt schreiben → Antwort bis", "Écrivez maintenant → réponse d'ici")
-    }
-    /// Compare table labels.
-    pub fn week_chart(self) -> &'static str {
-        self.pick(
-            "Open hours this week (your time)",
-            "Erreichbar diese Woche (Ihre Zeit)",
-            "Heures d'ouverture cette semaine (votre heure)",
-        )
-    }
-    /// Compare table labels.
-    pub fn closed_next_year(self, n: usize) -> String {
-        match self {
-            Lang::En => format!("{n} closed days in the next 12 months"),
-            Lang::De => format!("{n} Schließtage in den nächsten 12 Monaten"),
-            Lang::Fr => format!("{n} jours de fermeture dans les 12 prochains mois"),
-        }
-    }
-    /// 24/7.
-    pub fn always_open(self) -> &'static str {
-        self.pick("Always open", "Rund um die Uhr", "24 h/24, 7 j/7")
-    }
-    /// Chart's accessible summary: "Open 40 hours a week".
-    pub fn open_hours_a_week(self, hours: u32) -> String {
-        match self {
-            Lang::En => format!("Open {hours} hours this week"),
-            Lang::De => format!("{hours} Stunden erreichbar diese Woche"),
-            Lang::Fr => format!("Ouvert {hours} heures cette semaine"),
-        }
-    }
+    primary(a).eq_ignore_ascii_case(primary(b))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const ALL: [(&str, &str); 24] = [
+        ("en", include_str!("../i18n/en.json")),
+        ("es", include_str!("../i18n/es.json")),
+        ("pt", include_str!("../i18n/pt.json")),
+        ("fr", include_str!("../i18n/fr.json")),
+        ("de", include_str!("../i18n/de.json")),
+        ("it", include_str!("../i18n/it.json")),
+        ("nl", include_str!("../i18n/nl.json")),
+        ("sv", include_str!("../i18n/sv.json")),
+        ("da", include_str!("../i18n/da.json")),
+        ("nb", include_str!("../i18n/nb.json")),
+        ("fi", include_str!("../i18n/fi.json")),
+        ("pl", include_str!("../i18n/pl.json")),
+        ("cs", include_str!("../i18n/cs.json")),
+        ("tr", include_str!("../i18n/tr.json")),
+        ("ru", include_str!("../i18n/ru.json")),
+        ("uk", include_str!("../i18n/uk.json")),
+        ("ar", include_str!("../i18n/ar.json")),
+        ("he", include_str!("../i18n/he.json")),
+        ("ja", include_str!("../i18n/ja.json")),
+        ("ko", include_str!("../i18n/ko.json")),
+        ("zh-Hans", include_str!("../i18n/zh-Hans.json")),
+        ("zh-Hant", include_str!("../i18n/zh-Hant.json")),
+        ("hi", include_str!("../i18n/hi.json")),
+        ("id", include_str!("../i18n/id.json")),
+    ];
+
+    fn keys(json: &Json) -> Vec<&str> {
+        match json {
+            Json::Object(fields) => fields.iter().map(|(k, _)| k.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The widget reads the files with the core's parser, not JSON.parse: every file must
+    /// parse with it, once per key, and hold every key of en.json (tests/catalogs.test.mjs
+    /// checks placeholders and plural categories against Intl).
     #[test]
-    fn picks_language_by_locale_and_pluralises() {
-        assert_eq!(Lang::for_locale("de-AT"), Lang::De);
-        assert_eq!(Lang::for_locale("fr"), Lang::Fr);
-        assert_eq!(Lang::for_locale("ja-JP"), Lang::En);
-        assert_eq!(Lang::En.replies_within(FirstReply::BusinessHours(4)), "replies within 4 business hours");
-        assert_eq!(Lang::En.target(FirstReply::BusinessDays(1)), "1 business day");
-        assert_eq!(Lang::De.target(FirstReply::Hours(1)), "1 Stunde");
-        assert_eq!(Lang::Fr.target(FirstReply::BusinessDays(2)), "2 jours ouvrés");
+    fn every_catalog_parses_with_the_core_parser_and_has_every_english_key() {
+        let en = Json::parse(ALL[0].1).expect("en.json");
+        for (lang, text) in ALL {
+            let t = Texts::parse(lang, text).unwrap_or_else(|e| panic!("{lang}: {e}"));
+            let mut have = keys(&t.catalog);
+            let n = have.len();
+            have.sort_unstable();
+            have.dedup();
+            assert_eq!(have.len(), n, "{lang}: a key written twice");
+            let mut want = keys(&en);
+            want.sort_unstable();
+            assert_eq!(have, want, "{lang}");
+        }
+    }
+
+    #[test]
+    fn templates_fill_and_fall_back_to_english() {
+        let en = Texts::english();
+        assert_eq!(fill(en.template("status.back", "other"), &[("when", "Tue 09:00")]), "back Tue 09:00");
+        assert_eq!(en.template("target.hours", "one"), "{n} hour");
+        assert_eq!(en.template("target.hours", "few"), "{n} hours");
+        let de = Texts::parse("de", r#"{ "status.open": "Jetzt erreichbar" }"#).expect("de");
+        assert_eq!(de.template("status.open", "other"), "Jetzt erreichbar");
+        assert_eq!(de.template("status.closed", "other"), "Closed");
+        assert!(Texts::parse("de", "[1]").is_err() && Texts::parse("de", "{").is_err());
+        assert_eq!(fill("{a} and {b}, {c} {", &[("a", "1"), ("b", "{a}")]), "1 and {a}, {c} {");
+        assert!(Texts::parse("ar", "{}").expect("ar").rtl() && !en.rtl());
+        assert!(same_language("pt-BR", "pt") && same_language("zh-TW", "zh-Hant") && !same_language("nb", "en"));
     }
 }

@@ -40,7 +40,7 @@ fn string(options: &JsValue, key: &str) -> Option<String> {
     Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty())
 }
 
-/// Reads `{config, view, plan, timeZone, locale}` from a plain object.
+/// Reads `{config, view, plan, timeZone, locale, lang, catalog, now}` from a plain object.
 pub fn options_from_js(options: &JsValue) -> Options {
     Options {
         config: string(options, "config").unwrap_or_default(),
@@ -48,6 +48,8 @@ pub fn options_from_js(options: &JsValue) -> Options {
         plan: string(options, "plan"),
         time_zone: string(options, "timeZone"),
         locale: string(options, "locale"),
+        lang: string(options, "lang"),
+        catalog: string(options, "catalog"),
         now: string(options, "now").and_then(|s| replyby_core::text::parse_instant(&s)),
     }
 }
@@ -108,6 +110,11 @@ fn adopt_styles(root: &web_sys::Element) {
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
     adopt_styles(&root);
-    let props = AppProps { options: options_from_js(&options) };
+    let options = options_from_js(&options);
+    let (fmt, error) = model::language(&options);
+    if let Some(line) = error {
+        web_sys::console::error_1(&format!("replyby: {line}").into());
+    }
+    let props = AppProps { options, fmt: std::rc::Rc::new(fmt) };
     MountHandle { app: Some(yew::Renderer::<App>::with_root_and_props(root, props).render()) }
 }

@@ -3,6 +3,7 @@
 use crate::format::Fmt;
 use crate::intl_zone::{IntlDb, IntlZone, browser_locale, browser_zone};
 use replyby_core::{Schedule, Zone};
+use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -29,8 +30,13 @@ pub struct Options {
     pub plan: Option<String>,
     /// IANA zone overriding the browser's.
     pub time_zone: Option<String>,
-    /// BCP 47 locale overriding the browser's.
+    /// BCP 47 locale for dates and times (`embed.js` passes the one it negotiated; without
+    /// a catalog only an English locale is kept).
     pub locale: Option<String>,
+    /// The language of `catalog` (`de`, `zh-Hant`), as `embed.js` negotiated it.
+    pub lang: Option<String>,
+    /// That language's sentences: the text of `i18n/<lang>.json`. Without it, English.
+    pub catalog: Option<String>,
     /// Freezes the widget at this instant (`data-now`): for screenshots, demos and tests.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -40,8 +46,8 @@ pub struct Options {
 pub struct Model {
     /// The validated config.
     pub schedule: Schedule,
-    /// Formatting for the visitor.
-    pub fmt: Fmt,
+    /// The visitor's language: sentences and formatting.
+    pub fmt: Rc<Fmt>,
     /// The visitor's zone.
     pub visitor: Arc<dyn Zone>,
     /// Which view.
@@ -88,8 +94,14 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     text.as_string().ok_or_else(|| "the config response is not text".to_owned())
 }
 
+/// The visitor's language from the options, and the console line when its catalog is broken.
+pub fn language(options: &Options) -> (Fmt, Option<String>) {
+    let locale = options.locale.clone().unwrap_or_else(browser_locale);
+    Fmt::new(&locale, options.lang.as_deref(), options.catalog.as_deref())
+}
+
 /// Loads and validates everything; the error is the list of lines for the console.
-pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
+pub async fn build(options: &Options, fmt: Rc<Fmt>) -> Result<Model, Vec<String>> {
     let view = match options.view.as_deref().unwrap_or("panel") {
         "badge" => View::Badge,
         "panel" => View::Panel,
@@ -123,7 +135,6 @@ pub async fn build(options: &Options) -> Result<Model, Vec<String>> {
         None if schedule.plans.is_empty() => return Err(vec![format!("{source}: the config has no plans to show")]),
         None => 0,
     };
-    let fmt = Fmt::new(&options.locale.clone().unwrap_or_else(browser_locale));
     let endpoint =
         resolve_endpoint(schedule.config.queue.as_ref().map_or("/v1/requests", |q| q.endpoint.as_str()), &source);
     Ok(Model { schedule, fmt, visitor, view, plan, endpoint })

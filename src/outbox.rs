@@ -16,7 +16,8 @@ pub enum State {
         attempts: u32,
         /// Next attempt, ms since the epoch.
         next_at: f64,
-        /// Why the last attempt failed.
+        /// Why the last attempt failed: the HTTP status the server answered (`"503"`), or
+        /// `"unreachable"`. The form says it in the visitor's language.
         last_error: Option<String>,
     },
     /// The server has it: its own times.
@@ -216,17 +217,20 @@ pub enum Outcome {
     Refused(State),
     /// Try again: network failure, 409, 429, 5xx.
     Retry {
-        /// What went wrong.
+        /// What went wrong: the HTTP status (`"503"`) or `"unreachable"`.
         error: String,
         /// The server's Retry-After, in ms.
         after_ms: Option<f64>,
     },
 }
 
+/// The error of an attempt that never got an HTTP answer.
+pub const UNREACHABLE: &str = "unreachable";
+
 /// One attempt to deliver an item.
 pub async fn send(item: &Item) -> Outcome {
     let retry = |e: String| Outcome::Retry { error: e, after_ms: None };
-    let Some(window) = web_sys::window() else { return retry("no window".into()) };
+    let Some(window) = web_sys::window() else { return retry(UNREACHABLE.into()) };
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     let headers = web_sys::Headers::new().ok();
@@ -238,9 +242,9 @@ pub async fn send(item: &Item) -> Outcome {
     init.set_body(&JsValue::from_str(&item.body.to_string()));
     let response = match JsFuture::from(window.fetch_with_str_and_init(&item.endpoint, &init)).await {
         Ok(r) => r,
-        Err(_) => return retry("the server could not be reached".into()),
+        Err(_) => return retry(UNREACHABLE.into()),
     };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else { return retry("no response".into()) };
+    let Ok(response) = response.dyn_into::<web_sys::Response>() else { return retry(UNREACHABLE.into()) };
     let status = response.status();
     let json = match response.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).and_then(|t| Json::parse(&t).ok()),
@@ -272,7 +276,7 @@ pub async fn send(item: &Item) -> Outcome {
                 .flatten()
                 .and_then(|v| v.trim().parse::<u32>().ok())
                 .map(|s| f64::from(s) * 1000.0);
-            Outcome::Retry { error: format!("the server answered {status}"), after_ms: after }
+            Outcome::Retry { error: status.to_string(), after_ms: after }
         }
     }
 }

@@ -155,15 +155,94 @@ async fn badge_open_says_the_target_in_words_and_in_german() {
     ])
     .await;
     assert!(text.contains("Open now · replies within 4 business hours"), "{text}");
-    let (de, _, _h) = render(&[
+    let (de, html, _h) = render(&[
         ("config", CONFIG),
         ("view", "badge"),
         ("plan", "pro"),
         ("locale", "de-DE"),
+        ("lang", "de"),
+        ("catalog", include_str!("../i18n/de.json")),
         ("now", "2027-03-03T15:00:00Z"),
     ])
     .await;
-    assert!(de.contains("Jetzt erreichbar · Antwort innerhalb von 4 Geschäftsstunden"), "{de}");
+    assert!(de.contains("Jetzt erreichbar · Antwort innerhalb von 4 Arbeitsstunden"), "{de}");
+    assert!(html.contains(r#"lang="de-DE" dir="ltr""#), "{html}");
+}
+
+#[wasm_bindgen_test]
+async fn without_its_language_file_a_locale_gets_english_sentences_and_english_formatting() {
+    // A German locale but no German sentences (the file did not load): English throughout,
+    // never English sentences around German dates.
+    let (text, html, _h) = render(&[
+        ("config", CONFIG),
+        ("view", "badge"),
+        ("plan", "basic"),
+        ("timeZone", "Europe/Berlin"),
+        ("locale", "de-DE"),
+        ("now", "2027-02-15T15:00:00Z"),
+    ])
+    .await;
+    assert!(text.contains("back tomorrow 09:00"), "{text}");
+    assert!(!text.contains("morgen"), "{text}");
+    assert!(html.contains(r#"lang="en""#), "{html}");
+    // A broken file is the same, and says why on the console.
+    let (text, _, _h) = render(&[
+        ("config", CONFIG),
+        ("view", "badge"),
+        ("plan", "basic"),
+        ("locale", "de-DE"),
+        ("lang", "de"),
+        ("catalog", "{ \"status.open\": "),
+        ("now", "2027-03-03T15:00:00Z"),
+    ])
+    .await;
+    assert!(text.contains("Open now · replies within 1 business day"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn arabic_is_right_to_left_with_its_own_digits_and_plurals() {
+    let (text, html, _h) = render(&[
+        ("config", CONFIG),
+        ("view", "panel"),
+        ("plan", "pro"),
+        ("timeZone", "Asia/Tokyo"),
+        ("locale", "ar-EG"),
+        ("lang", "ar"),
+        ("catalog", include_str!("../i18n/ar.json")),
+        ("now", "2027-03-03T15:00:00Z"),
+    ])
+    .await;
+    assert!(html.contains(r#"lang="ar-EG" dir="rtl""#), "{html}");
+    // Four business hours: Arabic's "few" form (3–10), with Eastern Arabic digits.
+    assert!(text.contains("الرد خلال ٤ ساعات عمل"), "{text}");
+    assert!(!text.chars().any(|c| c.is_ascii_digit()), "no Western digit in an ar-EG widget: {text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_shift_to_midnight_ends_at_24_00_in_the_locale_s_own_digits() {
+    let config = r#"{ "company": "Late Co", "teams": [{ "id": "t", "name": "T", "timezone": "Asia/Tokyo",
+        "hours": { "mon-sun": ["18:00-24:00"] } }], "coverages": [{ "id": "c", "name": "Evenings", "teams": ["t"] }],
+        "plans": [{ "id": "p", "name": "Evening", "coverage": "c", "first_reply": { "hours": 2 } }] }"#;
+    let (ja, _, _h) = render(&[
+        ("config", config),
+        ("view", "panel"),
+        ("timeZone", "Asia/Tokyo"),
+        ("locale", "ja-JP"),
+        ("lang", "ja"),
+        ("catalog", include_str!("../i18n/ja.json")),
+        ("now", "2027-01-11T00:00:00Z"),
+    ])
+    .await;
+    assert!(ja.contains("18:00～24:00"), "{ja}");
+    let (us, _, _h) = render(&[
+        ("config", config),
+        ("view", "panel"),
+        ("timeZone", "Asia/Tokyo"),
+        ("locale", "en-US"),
+        ("now", "2027-01-11T00:00:00Z"),
+    ])
+    .await;
+    assert!(us.contains("06:00 PM–12:00 AM"), "a 12-hour clock ends the day at 12:00 AM: {us}");
 }
 
 #[wasm_bindgen_test]

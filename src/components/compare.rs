@@ -1,5 +1,5 @@
 #![allow(missing_docs)] // Props fields are named for what they are.
-use crate::components::{WeekChartProps, week_chart};
+use crate::components::{WeekChartProps, target, week_chart};
 use crate::model::Model;
 use chrono::{DateTime, Days, Utc};
 use replyby_core::zone::to_local;
@@ -44,7 +44,7 @@ pub struct PlanCardProps {
 #[component]
 fn PlanCard(props: &PlanCardProps) -> Html {
     let (m, now, details) = (&props.model, props.now, props.details);
-    let (lang, fmt) = (m.fmt.lang, &m.fmt);
+    let fmt = &m.fmt;
     let visitor = m.visitor.as_ref();
     let today = to_local(visitor, now.timestamp()).date();
     let year_on = today.checked_add_days(Days::new(365)).unwrap_or(today);
@@ -58,24 +58,27 @@ fn PlanCard(props: &PlanCardProps) -> Html {
         .unwrap_or_default();
     let closed =
         if details { m.schedule.closed_days(&coverage.id, today, year_on).unwrap_or_default() } else { Vec::new() };
-    let coverage_name =
-        if coverage.always { format!("{} ({})", coverage.name, lang.always_open()) } else { coverage.name.clone() };
+    let coverage_name = if coverage.always {
+        fmt.tr("compare.always_open", &[("coverage", &coverage.name)])
+    } else {
+        coverage.name.clone()
+    };
     html! {
         <article class="plan-card">
             <h3>{ &plan.name }</h3>
             { for plan.blurb.as_ref().map(|b| html! { <p class="blurb">{ b }</p> }) }
             <dl>
-                <dt>{ lang.coverage() }</dt><dd>{ coverage_name }</dd>
-                <dt>{ lang.first_reply() }</dt><dd>{ lang.target(plan.first_reply) }</dd>
-                <dt>{ lang.write_now_arrow() }</dt><dd class="by">{ by }</dd>
+                <dt>{ fmt.t("compare.coverage") }</dt><dd>{ coverage_name }</dd>
+                <dt>{ fmt.t("compare.first_reply") }</dt><dd>{ target(fmt, plan.first_reply) }</dd>
+                <dt>{ fmt.t("compare.write_now") }</dt><dd class="by">{ by }</dd>
             </dl>
             if details {
-                <p class="chart-title">{ lang.week_chart() }</p>
+                <p class="chart-title">{ fmt.t("compare.chart_title") }</p>
                 { week_chart(&WeekChartProps { model: m.clone(), now, coverage: coverage.id.clone() }) }
                 <details>
-                    <summary>{ lang.closed_next_year(closed.len()) }</summary>
+                    <summary>{ fmt.count("compare.closed_days", closed.len() as u32, &[]) }</summary>
                     <ul class="closed">
-                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ &d.name }</span></li> }) }
+                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ fmt.holiday(&d.name) }</span></li> }) }
                     </ul>
                 </details>
             }

@@ -1,7 +1,10 @@
 #![allow(missing_docs)] // Props fields are named for what they are.
 use crate::components::{RequestForm, StatusLineProps, status_line};
+use crate::format::Fmt;
 use crate::model::Model;
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use replyby_core::Zone;
+use replyby_core::hours::Interval;
 use replyby_core::zone::{local_seconds, to_local};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -22,7 +25,7 @@ const CLOSED_DAYS_AHEAD: u32 = 60;
 /// where the request form goes.
 pub fn panel(props: &PanelProps) -> Html {
     let m = &props.model;
-    let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
+    let (fmt, now) = (&m.fmt, props.now);
     let plan = &m.schedule.plans[m.plan];
     let coverage = &m.schedule.coverages[plan.coverage];
     let visitor = m.visitor.as_ref();
@@ -31,11 +34,13 @@ pub fn panel(props: &PanelProps) -> Html {
     let quote = m.schedule.quote(&plan.id, now).ok();
     let promise = quote.as_ref().map(|q| {
         let by = fmt.team_and_visitor(q.respond_by, home.as_ref(), visitor, now);
-        let release = (q.release_at > now)
-            .then(|| lang.reaches_team(&fmt.team_and_visitor(q.release_at, home.as_ref(), visitor, now)));
+        let release = (q.release_at > now).then(|| {
+            let when = fmt.team_and_visitor(q.release_at, home.as_ref(), visitor, now);
+            fmt.tr("promise.reaches_team", &[("when", &when)])
+        });
         html! {
             <div class="promise">
-                <p class="by">{ lang.hear_back_by(&by) }</p>
+                <p class="by">{ fmt.tr("promise.hear_back_by", &[("when", &by)]) }</p>
                 { for release.map(|r| html! { <p class="release">{ r }</p> }) }
             </div>
         }
@@ -60,21 +65,14 @@ pub fn panel(props: &PanelProps) -> Html {
 /// This week's hours in the visitor's zone and the closed days of the next
 /// `CLOSED_DAYS_AHEAD` days.
 fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<Utc>) -> Html {
-    let (lang, fmt) = (m.fmt.lang, &m.fmt);
+    let fmt = &m.fmt;
     let visitor = m.visitor.as_ref();
     let today = to_local(visitor, now.timestamp()).date();
     let week = m.schedule.days_in_zone(&coverage.id, visitor, today, 7).unwrap_or_default();
-    let clock = |date: chrono::NaiveDate, minute: u16| {
-        if minute >= 1440 {
-            return "24:00".to_owned();
-        }
-        let local =
-            local_seconds(date.and_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).unwrap_or_default());
-        fmt.time(replyby_core::zone::to_utc(visitor.resolve(local)), visitor.name())
-    };
     let week_rows = week.iter().map(|day| {
-        let spans: Vec<String> = day.spans.iter().map(|s| format!("{}–{}", clock(day.date, s.start), clock(day.date, s.end))).collect();
-        let text = if spans.is_empty() { lang.closed_day().to_owned() } else { spans.join(", ") };
+        let spans: Vec<String> =
+            day.spans.iter().map(|s| span(fmt, visitor, day.date, s.start, s.end)).collect();
+        let text = if spans.is_empty() { fmt.t("week.closed") } else { fmt.list(&spans) };
         html! { <tr class={classes!(spans.is_empty().then_some("shut"))}><th scope="row">{ fmt.date(day.date) }</th><td>{ text }</td></tr> }
     });
 
@@ -82,17 +80,27 @@ fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<U
     let closed = m.schedule.closed_days(&coverage.id, today, until).unwrap_or_default();
     let several_teams = coverage.teams.len() > 1;
     let closed_list = if closed.is_empty() {
-        html! { <p class="none">{ lang.none_upcoming(CLOSED_DAYS_AHEAD) }</p> }
+        html! { <p class="none">{ fmt.count("closed_days.none", CLOSED_DAYS_AHEAD, &[]) }</p> }
     } else {
         html! {
             <ul class="closed">
             { for closed.iter().map(|d| {
-                let team = m.schedule.teams.iter().find(|t| t.id == d.team).map(|t| t.name.clone()).unwrap_or_default();
-                let detail = if d.hours.is_empty() { String::new() } else { format!(" · {}", lang.reduced_hours(&d.hours.join(", "))) };
+                let team = m.schedule.teams.iter().find(|t| t.id == d.team);
+                let name = fmt.holiday(&d.name);
+                let name = match team {
+                    Some(t) if several_teams => fmt.tr("closed_days.team", &[("holiday", &name), ("team", &t.name)]),
+                    _ => name,
+                };
+                // Reduced hours are the team's own, in its zone, as the config gives them.
+                let reduced = team.filter(|_| !d.hours.is_empty()).map(|t| {
+                    let spans: Vec<String> = d.hours.iter().filter_map(|h| Interval::parse(h).ok())
+                        .map(|i| span(fmt, t.zone.as_ref(), d.date, i.start, i.end)).collect();
+                    format!(" · {}", fmt.tr("closed_days.reduced", &[("hours", &fmt.list(&spans))]))
+                });
                 html! {
                     <li>
                         <span class="date">{ fmt.date(d.date) }</span>
-                        <span class="name">{ &d.name }{ if several_teams { format!(" ({team})") } else { String::new() } }{ detail }</span>
+                        <span class="name">{ name }{ reduced.unwrap_or_default() }</span>
                     </li>
                 }
             }) }
@@ -101,10 +109,24 @@ fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<U
     };
     html! {
         <>
-            <h3>{ lang.hours_this_week() }</h3>
+            <h3>{ fmt.t("week.title") }</h3>
             <table class="week"><tbody>{ for week_rows }</tbody></table>
-            <h3>{ lang.upcoming_closed() }</h3>
+            <h3>{ fmt.t("closed_days.title") }</h3>
             { closed_list }
         </>
     }
+}
+
+/// "09:00–17:00": minutes after the local midnight of `date` in `zone`, formatted by Intl
+/// (an end at or past midnight ends the day: "24:00" where the locale counts hours so).
+fn span(fmt: &Fmt, zone: &dyn Zone, date: NaiveDate, start: u16, end: u16) -> String {
+    let instant = |minute: u16| {
+        let day = date.checked_add_days(Days::new(u64::from(minute / 1440))).unwrap_or(date);
+        let minute = minute % 1440;
+        let local = day.and_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).unwrap_or_default();
+        replyby_core::zone::to_utc(zone.resolve(local_seconds(local)))
+    };
+    let end_text =
+        if end == 1440 { fmt.end_time(instant(end), zone.name()) } else { fmt.time(instant(end), zone.name()) };
+    fmt.range(&fmt.time(instant(start), zone.name()), &end_text)
 }

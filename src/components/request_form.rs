@@ -105,7 +105,7 @@ fn input_value(e: &InputEvent) -> String {
 #[component]
 pub fn RequestForm(props: &RequestFormProps) -> Html {
     let m = &props.model;
-    let (lang, fmt, now) = (m.fmt.lang, &m.fmt, props.now);
+    let (fmt, now) = (&m.fmt, props.now);
     let plan = &m.schedule.plans[m.plan];
     let endpoint = m.endpoint.clone();
 
@@ -168,30 +168,15 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
             (outbox.dispatcher(), no_copy.clone(), shown_at.clone(), endpoint.clone());
         let plan_id = plan.id.clone();
         let (time_zone, locale) = (m.visitor.name().to_owned(), fmt.locale.clone());
+        let (bad_email, no_message) = (fmt.t("form.error.email"), fmt.t("form.error.message"));
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut found = Vec::new();
             if !replyby_core::text::plausible_email(email.trim()) {
-                found.push((
-                    "email".to_owned(),
-                    lang.pick(
-                        "Enter an e-mail address we can reply to.",
-                        "Bitte eine E-Mail-Adresse angeben, an die wir antworten können.",
-                        "Indiquez une adresse e-mail pour la réponse.",
-                    )
-                    .to_owned(),
-                ));
+                found.push(("email".to_owned(), bad_email.clone()));
             }
             if message.trim().is_empty() {
-                found.push((
-                    "message".to_owned(),
-                    lang.pick(
-                        "Tell us what you need.",
-                        "Bitte beschreiben Sie Ihr Anliegen.",
-                        "Décrivez votre demande.",
-                    )
-                    .to_owned(),
-                ));
+                found.push(("message".to_owned(), no_message.clone()));
             }
             errors.set(found.clone());
             if !found.is_empty() {
@@ -245,40 +230,24 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
     let preview = m.schedule.quote(&plan.id, now).ok().map(|q| {
         let by = fmt.team_and_visitor(q.respond_by, home.as_ref(), m.visitor.as_ref(), now);
         if q.release_at > now {
-            let closed = match status.as_ref().and_then(|s| s.reason.clone()) {
-                Some(replyby_core::Reason::Holiday { name }) => match lang {
-                    crate::i18n::Lang::En => format!("We're closed for {name}."),
-                    crate::i18n::Lang::De => format!("Wir haben geschlossen ({name})."),
-                    crate::i18n::Lang::Fr => format!("Nous sommes fermés ({name})."),
-                },
-                _ => lang
-                    .pick(
-                        "We're closed right now.",
-                        "Wir haben gerade geschlossen.",
-                        "Nous sommes fermés pour le moment.",
-                    )
-                    .to_owned(),
-            };
             let release = fmt.team_and_visitor(q.release_at, home.as_ref(), m.visitor.as_ref(), now);
-            match lang {
-                crate::i18n::Lang::En => {
-                    format!("{closed} Your request will reach the team {release}, and you'll hear back by {by}.")
-                }
-                crate::i18n::Lang::De => {
-                    format!("{closed} Ihre Anfrage erreicht das Team {release}; Antwort bis {by}.")
-                }
-                crate::i18n::Lang::Fr => {
-                    format!("{closed} Votre demande parviendra à l'équipe {release} ; réponse d'ici {by}.")
-                }
+            match status.as_ref().and_then(|s| s.reason.clone()) {
+                Some(replyby_core::Reason::Holiday { name }) => fmt.tr(
+                    "form.deferred_holiday",
+                    &[("holiday", &fmt.holiday(&name)), ("release_at", &release), ("respond_by", &by)],
+                ),
+                _ => fmt.tr("form.deferred", &[("release_at", &release), ("respond_by", &by)]),
             }
         } else {
-            match lang {
-                crate::i18n::Lang::En => format!("The team is in. You'll hear back by {by}."),
-                crate::i18n::Lang::De => format!("Das Team ist da. Antwort bis {by}."),
-                crate::i18n::Lang::Fr => format!("L'équipe est là. Réponse d'ici {by}."),
-            }
+            fmt.tr("form.open", &[("respond_by", &by)])
         }
     });
+
+    // The form's own label for a field the server refused ("email" → "E-Mail").
+    let label_of = |field: &str| match field {
+        "email" | "name" | "subject" | "message" => Some(fmt.t(&format!("form.{field}"))),
+        _ => None,
+    };
 
     let field = |id: &str,
                  label: &str,
@@ -306,39 +275,60 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
 
     let items = outbox.items.iter().rev().map(|item| {
         let (class, text) = match &item.state {
-            State::Pending { attempts: 0, .. } => ("pending", lang.pick("Saved on this device · sending…", "Auf diesem Gerät gespeichert · wird gesendet …", "Enregistré sur cet appareil · envoi…").to_owned()),
-            State::Pending { last_error, .. } => (
-                "pending",
-                format!(
-                    "{} ({})",
-                    lang.pick("Saved on this device · we'll keep trying to send it", "Auf diesem Gerät gespeichert · wir versuchen es weiter", "Enregistré sur cet appareil · nouvel essai automatique"),
-                    last_error.clone().unwrap_or_default()
-                ),
-            ),
-            State::Received { respond_by, release_at, deferred, .. } => {
-                let by = replyby_core::text::parse_instant(respond_by).map(|t| fmt.team_and_visitor(t, home.as_ref(), m.visitor.as_ref(), now)).unwrap_or_default();
-                let held = replyby_core::text::parse_instant(release_at).filter(|_| *deferred).map(|t| fmt.team_and_visitor(t, home.as_ref(), m.visitor.as_ref(), now));
-                let mut s = match lang {
-                    crate::i18n::Lang::En => format!("Received · you'll hear back by {by}"),
-                    crate::i18n::Lang::De => format!("Eingegangen · Antwort bis {by}"),
-                    crate::i18n::Lang::Fr => format!("Reçue · réponse d'ici {by}"),
+            State::Pending { attempts: 0, .. } => ("pending", fmt.t("outbox.sending")),
+            State::Pending { last_error, .. } => {
+                // The HTTP status the server answered (digits), or no answer at all.
+                let error = match last_error.as_deref() {
+                    Some(code) if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) => {
+                        fmt.tr("outbox.server_error", &[("status", &fmt.number(code.into(), 1))])
+                    }
+                    _ => fmt.t("outbox.unreachable"),
                 };
-                if let Some(h) = held {
-                    s.push_str(&format!(" · {}", lang.reaches_team(&h)));
-                }
+                ("pending", fmt.tr("outbox.retrying", &[("error", &error)]))
+            }
+            State::Received { respond_by, release_at, deferred, .. } => {
+                let by = replyby_core::text::parse_instant(respond_by)
+                    .map(|t| fmt.team_and_visitor(t, home.as_ref(), m.visitor.as_ref(), now))
+                    .unwrap_or_default();
+                let held = replyby_core::text::parse_instant(release_at)
+                    .filter(|_| *deferred)
+                    .map(|t| fmt.team_and_visitor(t, home.as_ref(), m.visitor.as_ref(), now));
+                let s = match held {
+                    Some(h) => fmt.tr("outbox.received_deferred", &[("release_at", &h), ("respond_by", &by)]),
+                    None => fmt.tr("outbox.received", &[("respond_by", &by)]),
+                };
                 ("received", s)
             }
-            State::Refused { fields } => (
-                "refused",
-                format!(
-                    "{} {}",
-                    lang.pick("Not accepted:", "Nicht angenommen:", "Refusée :"),
-                    fields.iter().map(|(f, msg)| if f.is_empty() { msg.clone() } else { format!("{f} {msg}") }).collect::<Vec<_>>().join("; ")
-                ),
-            ),
+            State::Refused { fields } => {
+                // The server's reasons are English: shown as they are to English readers;
+                // others are told, in their language, which field to check.
+                let reasons: Vec<String> = fields
+                    .iter()
+                    .map(|(f, msg)| match label_of(f) {
+                        _ if fmt.text.lang == "en" => {
+                            if f.is_empty() {
+                                msg.clone()
+                            } else {
+                                format!("{f} {msg}")
+                            }
+                        }
+                        Some(label) => fmt.tr("outbox.check_field", &[("field", &label)]),
+                        None => fmt.t("outbox.check_request"),
+                    })
+                    .collect();
+                ("refused", fmt.tr("outbox.refused", &[("reasons", &reasons.join("; "))]))
+            }
         };
         let edit = matches!(item.state, State::Refused { .. }).then(|| {
-            let (email, name, subject, message, dispatcher, key, body) = (email.clone(), name.clone(), subject.clone(), message.clone(), outbox.dispatcher(), item.key.clone(), item.body.clone());
+            let (email, name, subject, message, dispatcher, key, body) = (
+                email.clone(),
+                name.clone(),
+                subject.clone(),
+                message.clone(),
+                outbox.dispatcher(),
+                item.key.clone(),
+                item.body.clone(),
+            );
             let onclick = Callback::from(move |_| {
                 let get = |k: &str| body.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
                 email.set(get("email"));
@@ -349,7 +339,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
                 outbox::save(&rest);
                 dispatcher.dispatch(Action::Remove(key.clone()));
             });
-            html! { <button type="button" class="link" {onclick}>{ lang.pick("Edit and send again", "Bearbeiten und erneut senden", "Modifier et renvoyer") }</button> }
+            html! { <button type="button" class="link" {onclick}>{ fmt.t("outbox.edit") }</button> }
         });
         html! {
             <li class={classes!("item", class)} data-key={item.key.clone()}>
@@ -364,25 +354,25 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
         (!errors.is_empty()).then(|| errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join(" "));
     html! {
         <section class="request" aria-labelledby="rb-request-title">
-            <h3 id="rb-request-title">{ lang.pick("Send a request", "Anfrage senden", "Envoyer une demande") }</h3>
+            <h3 id="rb-request-title">{ fmt.t("form.title") }</h3>
             { for preview.map(|p| html! { <p class="preview">{ p }</p> }) }
             <form {onsubmit} novalidate=true>
-                { field("email", lang.pick("E-mail", "E-Mail", "E-mail"), "email", &email, true, "email") }
-                { field("name", lang.pick("Name", "Name", "Nom"), "text", &name, false, "name") }
-                { field("subject", lang.pick("Subject", "Betreff", "Objet"), "text", &subject, false, "off") }
-                { field("message", lang.pick("Message", "Nachricht", "Message"), "textarea", &message, true, "off") }
+                { field("email", &fmt.t("form.email"), "email", &email, true, "email") }
+                { field("name", &fmt.t("form.name"), "text", &name, false, "name") }
+                { field("subject", &fmt.t("form.subject"), "text", &subject, false, "off") }
+                { field("message", &fmt.t("form.message"), "textarea", &message, true, "off") }
                 // The bot trap: `hidden` keeps it out of rendering, the accessibility tree, the
                 // Tab order and autofill without any CSS (a strict CSP may block ours); bots
                 // that fill every input in the markup still find it.
                 <p hidden=true>
-                    <label for="rb-website">{ "Website" }</label>
+                    <label for="rb-website">{ fmt.t("form.website") }</label>
                     <input id="rb-website" name="website" type="text" tabindex="-1" autocomplete="off" hidden=true value={(*honeypot).clone()} oninput={bind(&honeypot)} />
                 </p>
-                <button type="submit">{ lang.pick("Send", "Senden", "Envoyer") }</button>
+                <button type="submit">{ fmt.t("form.send") }</button>
             </form>
             <p class="sr-only" role="alert">{ error_summary.unwrap_or_default() }</p>
             if *no_copy {
-                <p class="note">{ lang.pick("This browser would not let us keep a copy on this device; we are sending it now.", "Dieser Browser erlaubt keine Kopie auf dem Gerät; wir senden die Anfrage jetzt.", "Ce navigateur n'autorise pas de copie locale ; nous envoyons la demande maintenant.") }</p>
+                <p class="note">{ fmt.t("form.no_copy") }</p>
             }
             if !outbox.items.is_empty() {
                 <ul class="outbox" aria-live="polite">{ for items }</ul>

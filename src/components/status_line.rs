@@ -1,6 +1,8 @@
 #![allow(missing_docs)] // Props fields are named for what they are.
+use crate::format::Fmt;
 use crate::model::Model;
 use chrono::{DateTime, Utc};
+use replyby_core::FirstReply;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -16,25 +18,27 @@ pub struct StatusLineProps {
 /// 09:00 EST (15:00 your time)", in a polite live region.
 pub fn status_line(props: &StatusLineProps) -> Html {
     let m = &props.model;
-    let lang = m.fmt.lang;
+    let fmt = &m.fmt;
     let plan = &m.schedule.plans[props.plan];
     let coverage = &m.schedule.coverages[plan.coverage];
     let Ok(status) = m.schedule.status(&coverage.id, props.now) else {
-        return html! { <p class="status">{ lang.unavailable() }</p> };
+        return html! { <p class="status">{ fmt.t("unavailable") }</p> };
     };
     let (class, text) = if status.open {
-        ("open", format!("{} · {}", lang.open_now(), lang.replies_within(plan.first_reply)))
+        ("open", format!("{} · {}", fmt.t("status.open"), replies_within(fmt, plan.first_reply)))
     } else {
         let head = match &status.reason {
-            Some(replyby_core::Reason::Holiday { name }) => lang.closed_for(name),
-            _ => lang.closed().to_owned(),
+            Some(replyby_core::Reason::Holiday { name }) => {
+                fmt.tr("status.closed_for", &[("holiday", &fmt.holiday(name))])
+            }
+            _ => fmt.t("status.closed"),
         };
         let home = m.schedule.teams[coverage.teams[0]].zone.as_ref();
         match status.next_open {
-            Some(t) => (
-                "closed",
-                format!("{head} · {}", lang.back(&m.fmt.team_and_visitor(t, home, m.visitor.as_ref(), props.now))),
-            ),
+            Some(t) => {
+                let when = fmt.team_and_visitor(t, home, m.visitor.as_ref(), props.now);
+                ("closed", format!("{head} · {}", fmt.tr("status.back", &[("when", &when)])))
+            }
             None => ("closed", head),
         }
     };
@@ -43,4 +47,27 @@ pub fn status_line(props: &StatusLineProps) -> Html {
             <span class="dot" aria-hidden="true"></span>{ text }
         </p>
     }
+}
+
+/// The catalog's name for a first-reply target's unit and its count.
+fn unit(target: FirstReply) -> (&'static str, u32) {
+    match target {
+        FirstReply::Minutes(n) => ("minutes", n),
+        FirstReply::Hours(n) => ("hours", n),
+        FirstReply::BusinessMinutes(n) => ("business_minutes", n),
+        FirstReply::BusinessHours(n) => ("business_hours", n),
+        FirstReply::BusinessDays(n) => ("business_days", n),
+    }
+}
+
+/// A first-reply target in words: "4 business hours".
+pub fn target(fmt: &Fmt, target: FirstReply) -> String {
+    let (unit, n) = unit(target);
+    fmt.count(&format!("target.{unit}"), n, &[])
+}
+
+/// "replies within 4 business hours".
+pub fn replies_within(fmt: &Fmt, target: FirstReply) -> String {
+    let (unit, n) = unit(target);
+    fmt.count(&format!("status.replies_within.{unit}"), n, &[])
 }
