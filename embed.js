@@ -68,6 +68,29 @@ const catalog = (lang) => lang === 'en' ? Promise.resolve() : catalogs[lang] ||=
   }
 })();
 
+// The config (when it is a URL) and the holiday presets it names are fetched at once, in
+// parallel with the wasm, not after it. The preset ids are read the way the core's
+// `preset_ids` reads them: a team's holiday entry that is a string, or {"preset": id}.
+const texts = {};
+const text = (url) => texts[url] ||= fetch(url).then((r) => r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`)));
+const presetIds = (t) => {
+  try {
+    return [...new Set(JSON.parse(t).teams.flatMap((team) => (team.holidays || []).map((h) => typeof h === 'string' ? h : h?.preset)).filter((id) => typeof id === 'string' && /^[a-z0-9-]+$/.test(id)))];
+  } catch { return []; }
+};
+const configAndPresets = async (config = '') => {
+  const inline = config.trim().startsWith('{');
+  // A config that does not load is the wasm's to report (it says where and why).
+  const configText = inline ? config : await text(new URL(config, location.href).href).catch(() => undefined);
+  const ids = configText ? presetIds(configText) : [];
+  const presets = {};
+  await Promise.all(ids.map((id) => {
+    const url = new URL(`presets/${id}.json`, base).href;
+    return text(url).then((t) => { presets[id] = t; }, (e) => console.error(`replyby: cannot load the holiday preset "${id}" from ${url} (${e.message})`));
+  }));
+  return { configText: inline ? undefined : configText, presets };
+};
+
 function mount(el, o = {}) {
   const view = o.view || 'panel';
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
@@ -79,13 +102,13 @@ function mount(el, o = {}) {
   root.replaceChildren(box);
   let handle, gone = false;
   const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
-  const text = catalog(lang);
-  Promise.all([load(), text]).then(([m, catalog]) => {
-    if (!gone) handle = m.mount(box, { ...o, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
+  const sentences = catalog(lang);
+  Promise.all([load(), sentences, configAndPresets(o.config)]).then(([m, catalog, data]) => {
+    if (!gone) handle = m.mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
   }).catch(async (e) => {
     console.error('replyby: the widget could not load', e);
     let line = 'Support hours are unavailable right now.';
-    try { line = JSON.parse(await text).unavailable || line; } catch { /* English */ }
+    try { line = JSON.parse(await sentences).unavailable || line; } catch { /* English */ }
     box.textContent = line;
   });
   return {

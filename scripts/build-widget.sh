@@ -32,6 +32,9 @@ esbuild dist/replyby-widget.js --minify --format=esm --log-level=warning --allow
 # embed.js ships minified too (its comments are for this repository's readers).
 esbuild embed.js --minify --format=esm --log-level=warning --outfile=dist/embed.js
 cp examples/acme.json dist/
+# The holiday presets, one file each, beside embed.js: a widget fetches only those its config
+# names (the wasm carries no preset data).
+cargo run -p replyby-core --example export-presets --locked -q -- dist/presets
 # Each language's sentences, fetched by embed.js beside the wasm for visitors who need them
 # (English is compiled in).
 mkdir -p dist/i18n && cp i18n/*.json dist/i18n/

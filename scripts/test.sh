@@ -8,13 +8,21 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "tools"
 ./scripts/install-web-tools.sh
+./scripts/install-python-tools.sh
 
 step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "native tests: core (scenarios, official calendars, property test vs reference), CLI, queue API + crash test"
+step "native tests: core (scenarios, official calendars, property test vs reference), CLI + docs examples, queue API + crash test, hand-off against aiosmtpd and a standardwebhooks receiver"
 cargo test --workspace --locked
+
+# The server's clock is pinned in every test (serve --test-clock); these runs show that the
+# answers are right at other instants too: New York open, closed overnight, a weekend, and
+# Presidents' Day 2027 (the default run above stands at the first).
+INSTANTS="2027-03-04T04:30:00Z 2027-03-06T18:00:00Z 2027-02-15T15:00:00Z"
+step "queue API tests at three more pinned instants: $INSTANTS"
+for at in $INSTANTS; do REPLYBY_TEST_NOW=$at cargo test -p replyby --test api --locked -q; done
 
 step "the core builds for wasm32 with and without chrono-tz's table; benchmarks compile"
 cargo build -p replyby-core --target wasm32-unknown-unknown --locked
@@ -38,9 +46,13 @@ node -e '
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p replyby-widget --target wasm32-unknown-unknown --test browser --locked
 
-step "end-to-end: the embed on host pages, and the queue with the real server (Playwright, axe-core)"
+step "end-to-end: the embed on host pages (also under a strict CSP), the queue and the staff page with the real server (Playwright, axe-core)"
 cargo build -p replyby --locked
 node --test tests/e2e/
+for at in $INSTANTS; do
+  step "end-to-end: the outbox with both clocks pinned at $at"
+  REPLYBY_TEST_NOW=$at node --test tests/e2e/outbox.test.mjs
+done
 
 echo
 echo "all tests passed"

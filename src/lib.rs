@@ -40,7 +40,20 @@ fn string(options: &JsValue, key: &str) -> Option<String> {
     Reflect::get(options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty())
 }
 
-/// Reads `{config, view, plan, timeZone, locale, lang, catalog, now}` from a plain object.
+/// `{id: text, …}` → pairs.
+fn presets(options: &JsValue) -> Vec<(String, String)> {
+    let Ok(obj) = Reflect::get(options, &JsValue::from_str("presets")) else { return Vec::new() };
+    let Some(obj) = obj.dyn_ref::<js_sys::Object>() else { return Vec::new() };
+    js_sys::Object::entries(obj)
+        .iter()
+        .filter_map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Reads `{config, configText, presets, view, plan, timeZone, locale, lang, catalog, now}` from a plain object.
 pub fn options_from_js(options: &JsValue) -> Options {
     Options {
         config: string(options, "config").unwrap_or_default(),
@@ -51,6 +64,8 @@ pub fn options_from_js(options: &JsValue) -> Options {
         lang: string(options, "lang"),
         catalog: string(options, "catalog"),
         now: string(options, "now").and_then(|s| replyby_core::text::parse_instant(&s)),
+        config_text: string(options, "configText"),
+        presets: presets(options),
     }
 }
 

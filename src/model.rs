@@ -39,6 +39,12 @@ pub struct Options {
     pub catalog: Option<String>,
     /// Freezes the widget at this instant (`data-now`): for screenshots, demos and tests.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The config's text, when `embed.js` has already fetched it from `config` (in parallel
+    /// with the wasm).
+    pub config_text: Option<String>,
+    /// The holiday presets the config names, `(id, presets/<id>.json text)`, fetched by
+    /// `embed.js` from beside itself: the wasm carries no preset data.
+    pub presets: Vec<(String, String)>,
 }
 
 /// Everything a view renders from.
@@ -113,6 +119,8 @@ pub async fn build(options: &Options, fmt: Rc<Fmt>) -> Result<Model, Vec<String>
         ("inline config".to_owned(), trimmed.to_owned())
     } else if trimmed.is_empty() {
         return Err(vec!["no config: set data-config to a URL or to inline JSON".to_owned()]);
+    } else if let Some(text) = &options.config_text {
+        (trimmed.to_owned(), text.clone())
     } else {
         (trimmed.to_owned(), fetch_text(trimmed).await.map_err(|e| vec![e])?)
     };
@@ -121,7 +129,8 @@ pub async fn build(options: &Options, fmt: Rc<Fmt>) -> Result<Model, Vec<String>
     let config = replyby_core::parse(&text).map_err(lines)?;
     // Parsing and validating are separate main-thread tasks (no long task on the host page).
     gloo::timers::future::TimeoutFuture::new(0).await;
-    let schedule = Schedule::new(config, &IntlDb).map_err(lines)?;
+    let presets: Vec<(&str, &str)> = options.presets.iter().map(|(id, doc)| (id.as_str(), doc.as_str())).collect();
+    let schedule = Schedule::with_presets(config, &IntlDb, &presets).map_err(lines)?;
     let zone_name = options.time_zone.clone().unwrap_or_else(browser_zone);
     let visitor: Arc<dyn Zone> = match IntlZone::new(&zone_name) {
         Some(z) => Arc::new(z),

@@ -86,6 +86,11 @@ pub struct HolidayRule {
     /// A single date, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// A list of dates, `YYYY-MM-DD` (at least one, each once): a company's own list, or a
+    /// calendar no rule expresses. `observed`, `since`, `until` and `hours` apply to each date
+    /// as they do to `date` (so one list can say "these Fridays, 09:00-12:00").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<Vec<String>>,
     /// First day of a closure period (inclusive), with `to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,

@@ -228,6 +228,9 @@ pub struct ClosedDay {
     pub name: String,
     /// Reduced hours that day; empty when closed all day.
     pub hours: Vec<String>,
+    /// Its source marks the date as an estimate (generated presets: lunar calendars).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
 }
 
 fn check_range(t: Instant) -> Result<(), Error> {
@@ -431,6 +434,7 @@ impl Schedule {
                     team: team.id.clone(),
                     name: h.rule.name.clone(),
                     hours: h.rule.hours.iter().flatten().map(ToString::to_string).collect(),
+                    estimated: h.rule.estimated,
                 })
             })
             .collect();

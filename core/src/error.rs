@@ -72,12 +72,20 @@ pub enum Error {
     #[error("unknown team \"{0}\"")]
     UnknownTeam(String),
     /// No holiday preset with that id.
-    #[error("unknown holiday preset \"{id}\" (known presets: {known})")]
+    #[error("unknown holiday preset \"{id}\"{hint}")]
     UnknownPreset {
         /// What was asked for.
         id: String,
-        /// The ids that exist, comma-separated.
-        known: String,
+        /// ` (did you mean "…"?)`, or how preset ids are formed.
+        hint: String,
+    },
+    /// A bundled preset whose data does not read (a build with broken generated data).
+    #[error("holiday preset \"{id}\" cannot be read: {message}")]
+    BadPreset {
+        /// The preset.
+        id: String,
+        /// What is wrong.
+        message: String,
     },
     /// The coverage has no open time within the search horizon.
     #[error("coverage \"{coverage}\" never opens within {days} days of {from}")]

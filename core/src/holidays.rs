@@ -1,10 +1,12 @@
 //! Holiday rules, observed days, presets and a team's holiday calendar.
 
+use crate::ConfigErrors;
 use crate::config::{HolidayEntry, HolidayRule, Observed, Relation};
 use crate::hours::{Interval, parse_day, parse_weekday};
-use crate::{ConfigErrors, Error};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+pub use crate::preset::{Document, Preset, PresetHoliday, preset, preset_document, preset_holidays, preset_list};
 
 /// A validated holiday rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,45 @@ pub struct Rule {
     pub until: Option<i32>,
     /// Reduced hours instead of closed; `None` means closed all day.
     pub hours: Option<Vec<Interval>>,
+    /// Its source marks the dates as estimates (generated presets: lunar calendars).
+    pub estimated: bool,
+    /// The name in other languages (generated presets), shared by a preset's rules.
+    pub localized: Option<Arc<Localized>>,
+}
+
+/// Holiday names in other languages: for each language (`"en"`, `"pt"`, `"zh-Hans"` …),
+/// each name in the preset's own language with its translation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Localized(pub Vec<(String, Vec<(String, String)>)>);
+
+/// The stored language that serves a requested one: `pt-BR` → `pt`, `zh-TW` and
+/// `zh-Hant-HK` → `zh-Hant`, `zh`/`zh-CN` → `zh-Hans`, `no`/`nn` → `nb`; ASCII case ignored.
+pub fn language_key(lang: &str) -> String {
+    let lower = lang.to_ascii_lowercase().replace('_', "-");
+    let mut parts = lower.split('-');
+    let primary = parts.next().unwrap_or_default();
+    match primary {
+        "zh" => {
+            let traditional = parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo"));
+            if traditional { "zh-Hant".to_owned() } else { "zh-Hans".to_owned() }
+        }
+        "no" | "nn" => "nb".to_owned(),
+        _ => primary.to_owned(),
+    }
+}
+
+impl Localized {
+    /// The translation of `name` into `lang` (any BCP 47 tag, see [`language_key`]).
+    pub fn get(&self, lang: &str, name: &str) -> Option<&str> {
+        let key = language_key(lang);
+        let (_, table) = self.0.iter().find(|(l, _)| *l == key)?;
+        table.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str())
+    }
+
+    /// Every translation of `name`.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter_map(move |(_, t)| t.iter().find(|(n, _)| n == name)).map(|(_, t)| t.as_str())
+    }
 }
 
 /// How a rule finds its date(s) in a year.
@@ -59,6 +100,8 @@ pub enum When {
     },
     /// Days from Western Easter Sunday.
     Easter(i32),
+    /// Each of these dates (sorted, each once).
+    Dates(Vec<NaiveDate>),
 }
 
 /// Western (Gregorian) Easter Sunday, by the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
@@ -89,6 +132,19 @@ fn is_weekend(d: NaiveDate) -> bool {
 }
 
 impl Rule {
+    /// The name in `lang` (a BCP 47 tag such as `en`, `pt-BR`, `zh-Hant`) when the preset
+    /// has it, else the name in the preset's own language.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.localized.as_deref().and_then(|l| l.get(lang, &self.name)).unwrap_or(&self.name)
+    }
+
+    /// Whether `name` is this rule's name, or one of its translations (ASCII case ignored).
+    pub fn is_named(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.name.eq_ignore_ascii_case(name)
+            || self.localized.as_deref().is_some_and(|l| l.all(&self.name).any(|t| t.eq_ignore_ascii_case(name)))
+    }
+
     fn applies_in(&self, year: i32) -> bool {
         self.since.is_none_or(|s| year >= s) && self.until.is_none_or(|u| year <= u)
     }
@@ -100,6 +156,13 @@ impl Rule {
             When::Date(d) => {
                 if d.year() == year && self.applies_in(year) {
                     out.push(*d);
+                }
+            }
+            When::Dates(dates) => {
+                let lo = dates.partition_point(|d| d.year() < year);
+                let hi = dates.partition_point(|d| d.year() <= year);
+                if self.applies_in(year) {
+                    out.extend_from_slice(&dates[lo..hi]);
                 }
             }
             When::Period(from, to) => {
@@ -271,6 +334,13 @@ pub struct Holiday<'a> {
     pub rule: &'a Rule,
 }
 
+impl Holiday<'_> {
+    /// Its name in `lang` where the preset has one (see [`Rule::name_in`]).
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.rule.name_in(lang)
+    }
+}
+
 impl HolidayCalendar {
     /// A calendar of these rules, in priority order.
     pub fn new(rules: Vec<Rule>) -> Self {
@@ -319,73 +389,6 @@ impl HolidayCalendar {
     }
 }
 
-/// The presets shipped with the core: `(id, description, rules as JSON)`.
-const PRESET_SOURCES: &[(&str, &str, &str)] = &[
-    ("us", "United States, federal holidays (OPM)", include_str!("presets/us.json")),
-    ("gb-eng", "England and Wales, bank holidays", include_str!("presets/gb-eng.json")),
-    ("de", "Germany, nationwide public holidays", include_str!("presets/de.json")),
-    ("fr", "France (metropolitan), public holidays", include_str!("presets/fr.json")),
-    ("nl", "Netherlands, national holidays", include_str!("presets/nl.json")),
-];
-
-/// A preset: a named list of rules in the config's own rule language.
-#[derive(Debug, Clone)]
-pub struct Preset {
-    /// Id used in configs (`"us"`).
-    pub id: &'static str,
-    /// What it covers.
-    pub description: &'static str,
-    /// Its rules.
-    pub rules: Vec<Rule>,
-}
-
-/// A preset's source: a JSON list of rules.
-fn preset_rules(json: &str, errors: &mut ConfigErrors) -> Vec<HolidayRule> {
-    match crate::json::Json::parse(json) {
-        Ok(v) => crate::read::list(&v, "", errors, crate::read::holiday_rule).unwrap_or_default(),
-        Err(e) => {
-            errors.push("", e.to_string());
-            Vec::new()
-        }
-    }
-}
-
-/// Every shipped preset.
-pub fn presets() -> &'static [Preset] {
-    static PRESETS: OnceLock<Vec<Preset>> = OnceLock::new();
-    PRESETS.get_or_init(|| {
-        PRESET_SOURCES
-            .iter()
-            .map(|(id, description, json)| {
-                let mut errors = ConfigErrors::default();
-                let raw = preset_rules(json, &mut errors);
-                let rules = raw
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, r)| compile_rule(r, &format!("/{i}"), &mut errors))
-                    .collect();
-                debug_assert!(errors.is_empty(), "preset {id}: {errors}");
-                Preset { id, description, rules }
-            })
-            .collect()
-    })
-}
-
-/// The preset with this id.
-pub fn preset(id: &str) -> Result<&'static Preset, Error> {
-    presets().iter().find(|p| p.id == id).ok_or_else(|| Error::UnknownPreset {
-        id: id.to_owned(),
-        known: presets().iter().map(|p| p.id).collect::<Vec<_>>().join(", "),
-    })
-}
-
-/// The holidays of a preset between two dates, as `replyby holidays` prints them.
-pub fn preset_holidays(id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, String)>, Error> {
-    let p = preset(id)?;
-    let cal = HolidayCalendar::new(p.rules.clone());
-    Ok(cal.between(from, to).into_iter().map(|h| (h.date, h.rule.name.clone())).collect())
-}
-
 fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
     match crate::text::parse_date(text) {
         Some(d) if (1900..=2500).contains(&d.year()) => Some(d),
@@ -431,6 +434,7 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
     }
     let forms: Vec<&str> = [
         raw.date.as_ref().map(|_| "date"),
+        raw.dates.as_ref().map(|_| "dates"),
         (raw.from.is_some() || raw.to.is_some()).then_some("from/to"),
         raw.easter.map(|_| "easter"),
         raw.month.map(|_| "month"),
@@ -440,7 +444,7 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
     .collect();
     let when = match forms.as_slice() {
         [] => {
-            errors.push(path, "a holiday rule needs exactly one of \"date\", \"from\"/\"to\", \"month\" (with \"day\" or \"weekday\") or \"easter\"");
+            errors.push(path, "a holiday rule needs exactly one of \"date\", \"dates\", \"from\"/\"to\", \"month\" (with \"day\" or \"weekday\") or \"easter\"");
             None
         }
         [one] => compile_when(raw, one, path, errors),
@@ -483,12 +487,45 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
     if errors.0.len() > before {
         return None;
     }
-    Some(Rule { name: raw.name.trim().to_owned(), when: when?, observed, since: raw.since, until: raw.until, hours })
+    Some(Rule {
+        name: raw.name.trim().to_owned(),
+        when: when?,
+        observed,
+        since: raw.since,
+        until: raw.until,
+        hours,
+        estimated: false,
+        localized: None,
+    })
 }
 
 fn compile_when(raw: &HolidayRule, form: &str, path: &str, errors: &mut ConfigErrors) -> Option<When> {
     match form {
         "date" => parse_date(raw.date.as_deref()?, &format!("{path}/date"), errors).map(When::Date),
+        "dates" => {
+            let list = raw.dates.as_ref()?;
+            if list.is_empty() {
+                errors.push(format!("{path}/dates"), "a \"dates\" list needs at least one date");
+                return None;
+            }
+            let before = errors.0.len();
+            let mut dates: Vec<(NaiveDate, usize)> = Vec::with_capacity(list.len());
+            for (i, text) in list.iter().enumerate() {
+                if let Some(d) = parse_date(text, &format!("{path}/dates/{i}"), errors) {
+                    dates.push((d, i));
+                }
+            }
+            dates.sort_unstable();
+            for pair in dates.windows(2) {
+                if pair[0].0 == pair[1].0 {
+                    errors.push(
+                        format!("{path}/dates/{}", pair[1].1),
+                        format!("{} is listed twice (also at {path}/dates/{})", pair[1].0, pair[0].1),
+                    );
+                }
+            }
+            (errors.0.len() == before).then(|| When::Dates(dates.into_iter().map(|(d, _)| d).collect()))
+        }
         "from/to" => {
             let (Some(f), Some(t)) = (&raw.from, &raw.to) else {
                 errors.push(path, "a closure period needs both \"from\" and \"to\"");
@@ -557,21 +594,27 @@ fn compile_when(raw: &HolidayRule, form: &str, path: &str, errors: &mut ConfigEr
     }
 }
 
-/// Expands a team's `holidays` list into rules in priority order.
-pub(crate) fn compile_entries(entries: &[HolidayEntry], path: &str, errors: &mut ConfigErrors) -> Vec<Rule> {
+/// Expands a team's `holidays` list into rules in priority order, its presets from `presets`.
+pub(crate) fn compile_entries(
+    entries: &[HolidayEntry],
+    path: &str,
+    presets: &crate::preset::PresetSource<'_>,
+    errors: &mut ConfigErrors,
+) -> Vec<Rule> {
     let mut rules = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let p = format!("{path}/{i}");
         match entry {
-            HolidayEntry::Preset(id) => match preset(id) {
+            HolidayEntry::Preset(id) => match presets.get(id) {
                 Ok(preset) => rules.extend(preset.rules.iter().cloned()),
-                Err(e) => errors.push(p, e.to_string()),
+                Err(e) => errors.push(p, e),
             },
-            HolidayEntry::PresetExcept(r) => match preset(&r.preset) {
+            HolidayEntry::PresetExcept(r) => match presets.get(&r.preset) {
                 Ok(preset) => {
                     for (j, name) in r.except.iter().enumerate() {
-                        if !preset.rules.iter().any(|rule| rule.name.eq_ignore_ascii_case(name.trim())) {
+                        if !preset.rules.iter().any(|rule| rule.is_named(name)) {
                             let mut names: Vec<&str> = preset.rules.iter().map(|r| r.name.as_str()).collect();
+                            names.sort_unstable();
                             names.dedup();
                             let hint = crate::suggest::did_you_mean(name, names.iter().copied())
                                 .map(|s| format!(" (did you mean \"{s}\"?)"))
@@ -582,15 +625,10 @@ pub(crate) fn compile_entries(entries: &[HolidayEntry], path: &str, errors: &mut
                             );
                         }
                     }
-                    rules.extend(
-                        preset
-                            .rules
-                            .iter()
-                            .filter(|rule| !r.except.iter().any(|n| rule.name.eq_ignore_ascii_case(n.trim())))
-                            .cloned(),
-                    );
+                    rules
+                        .extend(preset.rules.iter().filter(|rule| !r.except.iter().any(|n| rule.is_named(n))).cloned());
                 }
-                Err(e) => errors.push(format!("{p}/preset"), e.to_string()),
+                Err(e) => errors.push(format!("{p}/preset"), e),
             },
             HolidayEntry::Rule(raw) => rules.extend(compile_rule(raw, &p, errors)),
         }
@@ -632,6 +670,8 @@ mod tests {
             since: None,
             until: None,
             hours: None,
+            estimated: false,
+            localized: None,
         };
         // 2023-11-01 is a Wednesday.
         assert_eq!(rule(Relation::OnOrAfter).actual_dates(2023), vec![d(2023, 11, 1)]);
@@ -652,24 +692,11 @@ mod tests {
             since: None,
             until: None,
             hours: None,
+            estimated: false,
+            localized: None,
         };
         assert!(rule(5).actual_dates(2023).is_empty());
         assert_eq!(rule(5).actual_dates(2016), vec![d(2016, 2, 29)]);
         assert_eq!(rule(-1).actual_dates(2023), vec![d(2023, 2, 27)]);
-    }
-
-    #[test]
-    fn every_preset_compiles() {
-        for p in presets() {
-            assert!(p.rules.len() >= 8, "{} has {} rules", p.id, p.rules.len());
-            let json = PRESET_SOURCES.iter().find(|s| s.0 == p.id).map(|s| s.2).unwrap_or_default();
-            let mut errors = ConfigErrors::default();
-            let raw = preset_rules(json, &mut errors);
-            for (i, r) in raw.iter().enumerate() {
-                compile_rule(r, &format!("/{i}"), &mut errors);
-            }
-            assert!(errors.is_empty(), "{}: {errors}", p.id);
-            assert_eq!(raw.len(), p.rules.len());
-        }
     }
 }

@@ -35,6 +35,7 @@ mod error;
 pub mod holidays;
 pub mod hours;
 pub mod json;
+mod preset;
 mod read;
 mod schedule;
 pub mod suggest;
@@ -45,7 +46,8 @@ pub mod zone;
 pub use config::{Config, FirstReply};
 pub use engine::{ClosedDay, Quote, Reason, Run, Status};
 pub use error::{ConfigError, ConfigErrors, Error};
-pub use schedule::{Coverage, Plan, Schedule, Team, from_json, load, parse};
+pub use preset::preset_ids;
+pub use schedule::{Coverage, Plan, Schedule, Team, from_json, load, load_with_presets, parse};
 #[cfg(feature = "tz-table")]
 pub use zone::TzTable;
 pub use zone::{Instant, LocalTime, Zone, ZoneDb};

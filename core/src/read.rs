@@ -151,7 +151,7 @@ pub(crate) fn list<T>(v: &Json, path: &str, errors: &mut ConfigErrors, read: Rea
     (errors.0.len() == before).then_some(out)
 }
 
-fn strings(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Vec<String>> {
+pub(crate) fn strings(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Vec<String>> {
     list(v, path, errors, string)
 }
 
@@ -226,18 +226,55 @@ fn holiday_entry(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Holi
     }
 }
 
-const RULE_FIELDS: [&str; 14] = [
-    "name", "date", "from", "to", "month", "day", "weekday", "nth", "relation", "easter", "observed", "since", "until",
-    "hours",
+const RULE_FIELDS: [&str; 15] = [
+    "name", "date", "dates", "from", "to", "month", "day", "weekday", "nth", "relation", "easter", "observed", "since",
+    "until", "hours",
 ];
 
-/// One holiday rule (also what presets are written in).
+/// A preset's rules take one more field: `"estimated": true` when its source marks the dates
+/// as estimates (lunar calendars). Configs do not.
+const PRESET_RULE_FIELDS: [&str; 16] = [
+    "name",
+    "date",
+    "dates",
+    "from",
+    "to",
+    "month",
+    "day",
+    "weekday",
+    "nth",
+    "relation",
+    "easter",
+    "observed",
+    "since",
+    "until",
+    "hours",
+    "estimated",
+];
+
+/// One holiday rule of a config.
 pub(crate) fn holiday_rule(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<HolidayRule> {
-    let o = Obj::open(v, path, "a holiday rule", &RULE_FIELDS, errors)?;
+    rule_with(v, path, errors, &RULE_FIELDS)
+}
+
+/// One rule of a preset document, and whether its dates are estimates.
+pub(crate) fn preset_rule(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<(HolidayRule, bool)> {
+    let rule = rule_with(v, path, errors, &PRESET_RULE_FIELDS)?;
+    let at = format!("{path}/estimated");
+    let estimated = match v.get("estimated") {
+        None | Some(Json::Null) => false,
+        Some(b) => boolean(b, &at, errors)?,
+    };
+    Some((rule, estimated))
+}
+
+fn rule_with(v: &Json, path: &str, errors: &mut ConfigErrors, fields: &[&str]) -> Option<HolidayRule> {
+    let o = Obj::open(v, path, "a holiday rule", fields, errors)?;
     let before = errors.0.len();
     let rule = HolidayRule {
         name: o.req("name", errors, string).unwrap_or_default(),
         date: o.opt("date", errors, string).flatten(),
+        dates: o.opt("dates", errors, strings).flatten(),
         from: o.opt("from", errors, string).flatten(),
         to: o.opt("to", errors, string).flatten(),
         month: o.opt("month", errors, u32_).flatten(),

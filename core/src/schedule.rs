@@ -5,6 +5,7 @@ use crate::config::{Config, FirstReply, TeamConfig};
 use crate::holidays::{HolidayCalendar, compile_entries};
 use crate::hours::{Interval, parse_day, parse_days};
 use crate::json::Json;
+use crate::preset::PresetSource;
 use crate::read::{self, escape};
 use crate::suggest::did_you_mean;
 use crate::zone::{Zone, ZoneDb};
@@ -80,6 +81,15 @@ pub fn load(text: &str, zones: &dyn ZoneDb) -> Result<Schedule, ConfigErrors> {
     Schedule::new(config, zones)
 }
 
+/// Like [`load`], with preset documents supplied as `(id, document JSON)`: they serve those
+/// ids (before any bundled preset of the same id). What the widget calls, without the
+/// `bundled-presets` feature, after fetching the files [`crate::preset_ids`] names. A
+/// supplied document that does not read is reported where the config uses it.
+pub fn load_with_presets(text: &str, zones: &dyn ZoneDb, presets: &[(&str, &str)]) -> Result<Schedule, ConfigErrors> {
+    let config = parse(text)?;
+    Schedule::with_presets(config, zones, presets)
+}
+
 /// Parses config text into a [`Config`], reporting every structural problem (unknown
 /// fields, wrong types, missing fields, keys written twice) at once rather than only the first.
 pub fn parse(text: &str) -> Result<Config, ConfigErrors> {
@@ -103,6 +113,16 @@ pub fn from_json(value: &Json) -> Result<Config, ConfigErrors> {
 impl Schedule {
     /// Validates a parsed config against the semantics of DESIGN.md.
     pub fn new(config: Config, zones: &dyn ZoneDb) -> Result<Schedule, ConfigErrors> {
+        Schedule::with_presets(config, zones, &[])
+    }
+
+    /// Like [`Schedule::new`], with preset documents supplied (see [`load_with_presets`]).
+    pub fn with_presets(
+        config: Config,
+        zones: &dyn ZoneDb,
+        presets: &[(&str, &str)],
+    ) -> Result<Schedule, ConfigErrors> {
+        let presets = PresetSource::new(presets);
         let mut errors = ConfigErrors::default();
         if config.company.trim().is_empty() {
             errors.push("/company", "the company name must not be empty");
@@ -114,7 +134,7 @@ impl Schedule {
             .teams
             .iter()
             .enumerate()
-            .map(|(i, t)| build_team(t, &format!("/teams/{i}"), zones, &mut errors))
+            .map(|(i, t)| build_team(t, &format!("/teams/{i}"), zones, &presets, &mut errors))
             .collect();
         unique_ids(config.teams.iter().map(|t| t.id.as_str()), "/teams", &mut errors);
         let team_ids: Vec<&str> = config.teams.iter().map(|t| t.id.as_str()).collect();
@@ -263,7 +283,13 @@ fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, path: &str, errors: &mut C
     }
 }
 
-fn build_team(t: &TeamConfig, path: &str, zones: &dyn ZoneDb, errors: &mut ConfigErrors) -> Option<Team> {
+fn build_team(
+    t: &TeamConfig,
+    path: &str,
+    zones: &dyn ZoneDb,
+    presets: &PresetSource<'_>,
+    errors: &mut ConfigErrors,
+) -> Option<Team> {
     let before = errors.0.len();
     check_text(&t.name, &format!("{path}/name"), errors);
     let zone = zones.zone(&t.timezone);
@@ -293,7 +319,7 @@ fn build_team(t: &TeamConfig, path: &str, zones: &dyn ZoneDb, errors: &mut Confi
             }
         }
     }
-    let rules = compile_entries(&t.holidays, &format!("{path}/holidays"), errors);
+    let rules = compile_entries(&t.holidays, &format!("{path}/holidays"), presets, errors);
     if errors.0.len() > before {
         return None;
     }

@@ -2,6 +2,7 @@
 
 mod common;
 mod engine;
+mod generated;
 mod json;
 mod presets;
 mod property;

@@ -11,12 +11,12 @@
 
 use crate::common::date;
 use chrono::{Datelike, NaiveDate, Weekday};
-use replyby_core::holidays::preset_holidays;
+use replyby_core::holidays::{PresetHoliday, preset_holidays};
 
 fn dates_in(preset: &str, year: i32) -> Vec<String> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    preset_holidays(preset, from, to).expect("preset").into_iter().map(|(d, _)| d.format("%m-%d").to_string()).collect()
+    preset_holidays(preset, from, to).expect("preset").into_iter().map(|h| h.date.format("%m-%d").to_string()).collect()
 }
 
 fn check(preset: &str, year: i32, official: &str) {
@@ -40,7 +40,10 @@ fn us_federal_matches_opm_2020_to_2028() {
 #[test]
 fn us_new_year_2028_is_observed_on_friday_31_december_2027() {
     let list = preset_holidays("us", date("2027-12-31"), date("2028-01-01")).expect("preset");
-    assert_eq!(list, vec![(date("2027-12-31"), "New Year's Day".to_owned())]);
+    assert_eq!(
+        list,
+        vec![PresetHoliday { date: date("2027-12-31"), name: "New Year's Day".to_owned(), estimated: false }]
+    );
 }
 
 #[test]
@@ -104,7 +107,7 @@ fn every_year_2020_to_2060_has_the_shape_of_each_calendar() {
             assert_eq!(list.len(), n, "{preset} {year}: {list:?}");
             if weekdays_only {
                 assert!(
-                    list.iter().all(|(d, _)| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)),
+                    list.iter().all(|h| !matches!(h.date.weekday(), Weekday::Sat | Weekday::Sun)),
                     "{preset} {year}"
                 );
             }
@@ -112,7 +115,7 @@ fn every_year_2020_to_2060_has_the_shape_of_each_calendar() {
         // US: every observed day on a weekday; eleven holidays once Juneteenth exists,
         // give or take a New Year's Day observed in the previous December.
         let us = preset_holidays("us", from, to).expect("preset");
-        assert!(us.iter().all(|(d, _)| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)), "us {year}");
+        assert!(us.iter().all(|h| !matches!(h.date.weekday(), Weekday::Sat | Weekday::Sun)), "us {year}");
         if year >= 2026 {
             let jan1_moved = NaiveDate::from_ymd_opt(year, 1, 1).is_some_and(|d| d.weekday() == Weekday::Sat);
             let next_jan1_moved = NaiveDate::from_ymd_opt(year + 1, 1, 1).is_some_and(|d| d.weekday() == Weekday::Sat);
@@ -120,13 +123,18 @@ fn every_year_2020_to_2060_has_the_shape_of_each_calendar() {
         }
         // NL King's Day is never on a Sunday.
         let nl = preset_holidays("nl", from, to).expect("preset");
-        let kings = nl.iter().find(|(_, n)| n == "King's Day").expect("king's day");
-        assert_ne!(kings.0.weekday(), Weekday::Sun);
+        let kings = nl.iter().find(|h| h.name == "King's Day").expect("king's day");
+        assert_ne!(kings.date.weekday(), Weekday::Sun);
     }
 }
 
 #[test]
-fn unknown_preset_is_a_clear_error() {
-    let e = preset_holidays("gb", date("2024-01-01"), date("2024-12-31")).expect_err("unknown");
-    assert_eq!(e.to_string(), "unknown holiday preset \"gb\" (known presets: us, gb-eng, de, fr, nl)");
+fn unknown_preset_says_did_you_mean_instead_of_listing_thousands() {
+    let e = preset_holidays("us-cx", date("2024-01-01"), date("2024-12-31")).expect_err("unknown");
+    assert_eq!(e.to_string(), r#"unknown holiday preset "us-cx" (did you mean "us-ca"?)"#);
+    let e = preset_holidays("narnia", date("2024-01-01"), date("2024-12-31")).expect_err("unknown");
+    assert_eq!(
+        e.to_string(),
+        r#"unknown holiday preset "narnia" (ids are ISO 3166 codes in lowercase, such as "jp", "us-ca" or "gb-sct")"#
+    );
 }

@@ -68,6 +68,20 @@ struct TeamSpec {
     week: Vec<Vec<(u32, u32)>>,
     /// (days from t's UTC date, optional reduced interval)
     holidays: Vec<(i64, Option<(u32, u32)>)>,
+    /// A generated preset after those rules (index into [`generated_ids`]).
+    preset: Option<usize>,
+}
+
+/// The generated presets (python `holidays`), without the hand-written ones.
+fn generated_ids() -> &'static [&'static str] {
+    static IDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        replyby_core::holidays::preset_list()
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| !["us", "gb-eng", "de", "fr", "nl"].contains(id))
+            .collect()
+    })
 }
 
 fn day_strategy() -> impl Strategy<Value = Vec<(u32, u32)>> {
@@ -89,11 +103,13 @@ fn team_strategy() -> impl Strategy<Value = TeamSpec> {
         0..ZONES.len(),
         proptest::collection::vec(day_strategy(), 7),
         proptest::collection::vec((-3i64..12, proptest::option::of((0u32..200, 1u32..100))), 0..3),
+        proptest::option::weighted(0.4, 0..generated_ids().len()),
     )
-        .prop_map(|(zone, week, holidays)| TeamSpec {
+        .prop_map(|(zone, week, holidays, preset)| TeamSpec {
             zone,
             week,
             holidays: holidays.into_iter().map(|(d, h)| (d, h.map(|(s, l)| (s * 5, l * 5)))).collect(),
+            preset,
         })
 }
 
@@ -124,7 +140,7 @@ fn config_json(teams: &[TeamSpec], target: &str, t: i64) -> String {
                     format!("\"{}\": [{}]", DAYS[d], list.join(", "))
                 })
                 .collect();
-            let holidays: Vec<String> = spec
+            let mut holidays: Vec<String> = spec
                 .holidays
                 .iter()
                 .enumerate()
@@ -136,6 +152,7 @@ fn config_json(teams: &[TeamSpec], target: &str, t: i64) -> String {
                     format!(r#"{{ "name": "H{k}", "date": "{d}"{hours} }}"#)
                 })
                 .collect();
+            holidays.extend(spec.preset.map(|p| format!("\"{}\"", generated_ids()[p])));
             format!(
                 r#"{{ "id": "t{i}", "name": "T{i}", "timezone": "{}", "hours": {{ {} }}, "holidays": [{}] }}"#,
                 ZONES[spec.zone],

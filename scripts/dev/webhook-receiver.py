@@ -74,7 +74,8 @@ def main():
             script = scripts.get(self.path, [])
             answer = script[n] if n < len(script) else "200"
             entry = {"path": self.path, "attempt": n + 1, "webhook_id": self.headers.get("webhook-id"),
-                     "answer": answer, "t": time.monotonic() - started}
+                     "answer": answer, "t": time.monotonic() - started,
+                     "sent_at": self.headers.get("webhook-timestamp")}
             try:
                 event = hook.verify(body, dict(self.headers.items()))
                 entry.update(verified=True, type=event["type"], request=event["data"]["id"],

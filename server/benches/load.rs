@@ -1,21 +1,37 @@
 //! Load: durable `POST /v1/requests` per second and latency, against the real binary on
-//! loopback with a real SQLite file (WAL, synchronous=FULL).
-//! `cargo bench -p replyby --bench load [-- REQUESTS CONCURRENCY]`
+//! loopback: by default one instance on a real SQLite file (WAL, synchronous=FULL); with
+//! `--db postgres://…` (a superuser URL: the bench makes a fresh database there and drops it
+//! after) instances on PostgreSQL, `--instances N` of them sharing it, requests alternating.
+//! `cargo bench -p replyby --bench load [-- REQUESTS CONCURRENCY] [--db URL] [--instances N]`
+//! (or `REPLYBY_BENCH_DB`, `REPLYBY_BENCH_INSTANCES`).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let total: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    let concurrency: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
-    let dir = std::env::temp_dir().join(format!("replyby-load-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// The value after `--name`, else the environment variable.
+fn option(args: &[String], name: &str, var: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
+        Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+fn start(db: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--static-dir", "/nonexistent", "--db"])
-        .arg(dir.join("load.db"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--static-dir", "/nonexistent", "--db", db])
         .env("REPLYBY_STAFF_TOKEN", "load")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -25,18 +41,67 @@ fn main() {
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("listening");
     let base = line.trim().rsplit(' ').next().expect("url").to_owned();
+    assert!(base.starts_with("http://"), "the server did not start: {line:?}");
+    (child, base)
+}
 
+fn main() {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let mut positional = Vec::new();
+    let mut skip = false;
+    for a in &all {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if a == "--db" || a == "--instances" {
+            skip = true;
+        } else if !a.starts_with('-') {
+            positional.push(a.clone());
+        }
+    }
+    let total: usize = positional.first().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let concurrency: usize = positional.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
+    let postgres = option(&all, "--db", "REPLYBY_BENCH_DB");
+    let instances: usize =
+        option(&all, "--instances", "REPLYBY_BENCH_INSTANCES").and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+
+    let dir = std::env::temp_dir().join(format!("replyby-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bench_db = format!("replyby_bench_{}", std::process::id());
+    let admin = postgres.as_ref().map(|url| {
+        rt.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
+            tokio::spawn(connection);
+            client.batch_execute(&format!("CREATE DATABASE {bench_db}")).await.expect("create database");
+            client
+        })
+    });
+    let db = match &postgres {
+        Some(url) => with_database(url, &bench_db),
+        None => {
+            assert_eq!(instances, 1, "several instances need --db postgres://…");
+            dir.join("load.db").to_str().expect("path").to_owned()
+        }
+    };
+    let mut servers: Vec<(Child, String)> = Vec::new();
+    for _ in 0..instances {
+        servers.push(start(&db));
+    }
+    let bases: Vec<String> = servers.iter().map(|(_, b)| b.clone()).collect();
+
     let (elapsed, mut latencies, failures) = rt.block_on(async move {
         let client = reqwest::Client::new();
         let start = Instant::now();
         let mut tasks = Vec::new();
         for w in 0..concurrency {
-            let (client, base) = (client.clone(), base.clone());
+            let (client, bases) = (client.clone(), bases.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut failures = 0;
                 for i in (w..total).step_by(concurrency) {
+                    let base = &bases[i % bases.len()];
                     let t = Instant::now();
                     let res = client
                         .post(format!("{base}/v1/requests"))
@@ -61,8 +126,15 @@ fn main() {
         }
         (start.elapsed(), all, failures)
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    for (mut child, _) in servers {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Some(client) = admin {
+        rt.block_on(async {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")).await;
+        });
+    }
     let _ = std::fs::remove_dir_all(&dir);
     latencies.sort();
     let pct = |p: f64| {
@@ -71,10 +143,11 @@ fn main() {
             .copied()
             .unwrap_or(Duration::ZERO)
     };
-    println!("| requests | concurrency | durable 201/s | p50 | p99 | max | failures |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let store = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("| store | instances | requests | concurrency | durable 201/s | p50 | p99 | max | failures |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     println!(
-        "| {} | {concurrency} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failures} |",
+        "| {store} | {instances} | {} | {concurrency} | {:.0} | {:.1} ms | {:.1} ms | {:.1} ms | {failures} |",
         latencies.len(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,

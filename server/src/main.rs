@@ -3,6 +3,7 @@
 mod lint;
 mod queue_client;
 mod serve;
+mod settings;
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -64,15 +65,20 @@ enum Command {
         to: NaiveDate,
     },
     /// The holidays of a preset between two dates (inclusive).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["preset", "list"])))]
     Holidays {
-        /// Preset id: us, gb-eng, de, fr, nl.
-        preset: String,
+        /// Preset id: a country (`jp`, `br`) or subdivision (`us-ca`, `de-by`); see --list.
+        #[arg(requires_all = ["from", "to"])]
+        preset: Option<String>,
         /// First date, YYYY-MM-DD.
         #[arg(long)]
-        from: NaiveDate,
+        from: Option<NaiveDate>,
         /// Last date, YYYY-MM-DD.
         #[arg(long)]
-        to: NaiveDate,
+        to: Option<NaiveDate>,
+        /// List every preset: countries and subdivisions.
+        #[arg(long, conflicts_with_all = ["preset", "from", "to"])]
+        list: bool,
     },
     /// Print the JSON Schema of the config format.
     Schema,
@@ -81,6 +87,10 @@ enum Command {
         /// Config file; without it, the built-in demo config.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Where released requests go: team e-mail, receipts, webhooks (TOML; holds secrets,
+        /// never served). Without it, requests wait in the queue for staff.
+        #[arg(long)]
+        settings: Option<PathBuf>,
         /// Where requests are kept: a SQLite file, or postgres://USER[:PASSWORD]@HOST:PORT/DB
         /// for several instances sharing one PostgreSQL.
         #[arg(long, default_value = "replyby.db")]
@@ -180,8 +190,13 @@ fn read_schedule(path: &Path) -> Result<Schedule, Failure> {
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), Failure> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value)?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        // `replyby … | head`: the reader has gone, which is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), Failure> {
@@ -209,13 +224,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             for w in lint::lint(&schedule.config) {
                 eprintln!("warning: {}: {}", w.path, w.message);
             }
+            let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
             println!(
-                "{}: ok — {}: {} teams, {} coverages, {} plans",
+                "{}: ok — {}: {}, {}, {}",
                 config.display(),
                 schedule.config.company,
-                schedule.teams.len(),
-                schedule.coverages.len(),
-                schedule.plans.len()
+                count(schedule.teams.len(), "team"),
+                count(schedule.coverages.len(), "coverage"),
+                count(schedule.plans.len(), "plan")
             );
             Ok(())
         }
@@ -232,21 +248,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let s = read_schedule(&config)?;
             print_json(&s.closed_days(&coverage, from, to)?)
         }
-        Command::Holidays { preset, from, to } => {
-            check_range(from, to)?;
+        Command::Holidays { list: true, .. } => {
             #[derive(Serialize)]
-            struct Day {
-                date: NaiveDate,
-                name: String,
+            struct Entry {
+                id: &'static str,
+                name: &'static str,
             }
-            let days: Vec<Day> = replyby_core::holidays::preset_holidays(&preset, from, to)?
-                .into_iter()
-                .map(|(date, name)| Day { date, name })
-                .collect();
-            print_json(&days)
+            let all: Vec<Entry> =
+                replyby_core::holidays::preset_list().into_iter().map(|(id, name)| Entry { id, name }).collect();
+            print_json(&all)
         }
+        Command::Holidays { preset: Some(preset), from: Some(from), to: Some(to), .. } => {
+            check_range(from, to)?;
+            print_json(&replyby_core::holidays::preset_holidays(&preset, from, to)?)
+        }
+        Command::Holidays { .. } => Err(usage("give a preset with --from and --to, or --list")),
         Command::Schema => print_json(&replyby_core::config::json_schema()),
-        Command::Serve { config, db, listen, rate_limit, static_dir, test_clock } => {
+        Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock } => {
+            let env = |name: &str| std::env::var(name).ok();
+            let settings = match &settings {
+                Some(path) => settings::Settings::load(path, &env).map_err(|errors| Failure {
+                    code: 1,
+                    message: format!("{}: invalid settings\n{errors}", path.display()),
+                })?,
+                None => settings::Settings::default(),
+            };
             if test_clock.is_some() && !cfg!(debug_assertions) {
                 return Err(usage("--test-clock is for tests and only accepted by debug builds"));
             }
@@ -275,6 +301,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .block_on(serve::store::open(&db))
                 .map_err(|e| Failure { code: 1, message: format!("{}: {e}", redact_db(&db)) })?;
             let mut state = serve::AppState::new(schedule, store, token, rate_limit);
+            state.routes = std::sync::Arc::new(settings.routes());
+            // lettre's SMTP pool starts inside the runtime.
+            let _runtime = rt.enter();
+            let channels = serve::deliver::channels::Channels::new(
+                settings,
+                state.schedule.clone(),
+                state.store.clone(),
+                serve::catalog::lookup,
+            )
+            .map_err(|e| Failure { code: 1, message: format!("settings: {e}") })?;
             if let Some(start) = test_clock {
                 eprintln!(
                     "replyby serve: TEST CLOCK: now is {} and runs on from there",
@@ -290,7 +326,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     static_dir.display()
                 );
             }
-            rt.block_on(serve::run(state, listen, dir)).map_err(|e| Failure { code: 1, message: e.to_string() })
+            rt.block_on(serve::run(state, listen, dir, std::sync::Arc::new(channels)))
+                .map_err(|e| Failure { code: 1, message: e.to_string() })
         }
         Command::Queue { action, server } => {
             let token = std::env::var("REPLYBY_STAFF_TOKEN")

@@ -1,4 +1,7 @@
-//! `replyby serve` as it runs: the real binary on loopback, a real SQLite file.
+//! `replyby serve` as it runs: the real binary on loopback, on each store: a real SQLite file
+//! (`sqlite::…`), and a fresh database on a real PostgreSQL (`postgres::…`, when
+//! `REPLYBY_TEST_PG` names a superuser URL; `scripts/pg.sh start` prints one; without it those
+//! tests say so and pass).
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -37,9 +40,9 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Starts the binary on an ephemeral port and waits for its "listening" line.
-fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+fn start(db: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().expect("path"), "--static-dir", "/nonexistent"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--static-dir", "/nonexistent"])
         .args(["--test-clock", &test_now().to_rfc3339()])
         .args(extra)
         .env("REPLYBY_STAFF_TOKEN", TOKEN)
@@ -54,6 +57,90 @@ fn start(db: &std::path::Path, extra: &[&str]) -> Server {
     assert!(base.starts_with("http://127.0.0.1:"), "{line}");
     Server { child, base }
 }
+
+/// Which store a test runs on.
+#[derive(Clone)]
+enum Store {
+    Sqlite,
+    /// A superuser URL: each test makes its own database there.
+    Postgres(String),
+}
+
+impl Store {
+    /// PostgreSQL when `REPLYBY_TEST_PG` is set; `None` (with the reason printed) otherwise.
+    fn postgres() -> Option<Store> {
+        match std::env::var("REPLYBY_TEST_PG") {
+            Ok(url) if !url.is_empty() => Some(Store::Postgres(url)),
+            _ => {
+                eprintln!("skipped: REPLYBY_TEST_PG is not set (a superuser URL; scripts/pg.sh start prints one)");
+                None
+            }
+        }
+    }
+
+    /// A new, empty database for the test `name`: the `--db` value.
+    async fn database(&self, name: &str) -> String {
+        match self {
+            Store::Sqlite => temp_dir(&format!("sqlite-{name}")).join("q.db").to_str().expect("path").to_owned(),
+            Store::Postgres(admin) => {
+                let (client, connection) =
+                    tokio_postgres::connect(admin, tokio_postgres::NoTls).await.expect("connect to REPLYBY_TEST_PG");
+                tokio::spawn(connection);
+                let db = format!("replyby_api_{}_{name}", std::process::id());
+                for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
+                    client.batch_execute(&sql).await.expect("create database");
+                }
+                with_database(admin, &db)
+            }
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
+        Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Each test, once per store.
+macro_rules! on_both_stores {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$test(super::Store::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                if let Some(store) = super::Store::postgres() {
+                    super::$test(store).await
+                }
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    idempotent_replays_and_conflicts,
+    every_bad_input_is_named,
+    floods_get_429_with_retry_after,
+    cors_only_for_configured_origins_and_public_reads,
+    closed_days_feed_is_icalendar,
+    deferred_requests_wait_in_the_queue_until_release,
+    every_demo_plan_gets_the_times_the_core_computes_for_its_receipt,
+    bot_checks_keep_the_request_apart_and_answer_like_any_other,
+    sigkill_midway_loses_no_acknowledged_request,
+    staff_commands_list_and_ack_and_sigterm_stops_cleanly,
+);
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()
@@ -80,10 +167,9 @@ fn body(message: &str) -> Value {
     json!({ "plan": "enterprise", "email": "jo@example.com", "name": "Jo", "subject": "Router", "message": message })
 }
 
-#[tokio::test]
-async fn idempotent_replays_and_conflicts() {
-    let dir = temp_dir("idem");
-    let s = start(&dir.join("q.db"), &[]);
+async fn idempotent_replays_and_conflicts(store: Store) {
+    let db = store.database("idem").await;
+    let s = start(&db, &[]);
     let (a, first, _) = post(&s.base, Some("key-1"), &body("hello")).await;
     assert_eq!(a, 201, "{first}");
     assert_eq!(first["state"], "open");
@@ -100,10 +186,9 @@ async fn idempotent_replays_and_conflicts() {
     assert_eq!(queue(&s.base, true).await.len(), 1);
 }
 
-#[tokio::test]
-async fn every_bad_input_is_named() {
-    let dir = temp_dir("bad");
-    let s = start(&dir.join("q.db"), &[]);
+async fn every_bad_input_is_named(store: Store) {
+    let db = store.database("bad").await;
+    let s = start(&db, &[]);
     let (code, v, _) = post(
         &s.base,
         Some("k"),
@@ -138,10 +223,9 @@ async fn every_bad_input_is_named() {
     assert_eq!(res.status().as_u16(), 404);
 }
 
-#[tokio::test]
-async fn floods_get_429_with_retry_after() {
-    let dir = temp_dir("flood");
-    let s = start(&dir.join("q.db"), &["--rate-limit", "5"]);
+async fn floods_get_429_with_retry_after(store: Store) {
+    let db = store.database("flood").await;
+    let s = start(&db, &["--rate-limit", "5"]);
     let mut codes = Vec::new();
     for i in 0..8 {
         let (code, _, headers) = post(&s.base, Some(&format!("f{i}")), &body(&format!("m{i}"))).await;
@@ -158,10 +242,9 @@ async fn floods_get_429_with_retry_after() {
     assert_eq!(codes, vec![201, 201, 201, 201, 201, 429, 429, 429]);
 }
 
-#[tokio::test]
-async fn cors_only_for_configured_origins_and_public_reads() {
-    let dir = temp_dir("cors");
-    let s = start(&dir.join("q.db"), &[]);
+async fn cors_only_for_configured_origins_and_public_reads(store: Store) {
+    let db = store.database("cors").await;
+    let s = start(&db, &[]);
     let preflight = |origin: &'static str| {
         client()
             .request(reqwest::Method::OPTIONS, format!("{}/v1/requests", s.base))
@@ -191,10 +274,9 @@ async fn cors_only_for_configured_origins_and_public_reads() {
     assert_eq!(health["status"], "ok");
 }
 
-#[tokio::test]
-async fn closed_days_feed_is_icalendar() {
-    let dir = temp_dir("ics");
-    let s = start(&dir.join("q.db"), &[]);
+async fn closed_days_feed_is_icalendar(store: Store) {
+    let db = store.database("ics").await;
+    let s = start(&db, &[]);
     let res = client().get(format!("{}/v1/closed-days.ics?coverage=extended", s.base)).send().await.expect("send");
     assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/calendar; charset=utf-8"));
     let text = res.text().await.expect("text");
@@ -207,11 +289,11 @@ async fn closed_days_feed_is_icalendar() {
     assert_eq!(missing.status().as_u16(), 404);
 }
 
-#[tokio::test]
-async fn deferred_requests_wait_in_the_queue_until_release() {
+async fn deferred_requests_wait_in_the_queue_until_release(store: Store) {
     // A coverage open only two days after the pinned instant is closed now: requests on it
     // are deferred and hidden from the default staff view; 24/7 requests are open at once.
-    let dir = temp_dir("defer");
+    let db = store.database("defer").await;
+    let dir = temp_dir(&format!("defer-config-{}", matches!(store, Store::Sqlite)));
     let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         [(test_now().date_naive().weekday().num_days_from_monday() as usize + 2) % 7];
     let config = json!({
@@ -223,7 +305,7 @@ async fn deferred_requests_wait_in_the_queue_until_release() {
     });
     let path = dir.join("config.json");
     std::fs::write(&path, config.to_string()).expect("write");
-    let s = start(&dir.join("q.db"), &["--config", path.to_str().expect("path")]);
+    let s = start(&db, &["--config", path.to_str().expect("path")]);
     let (c1, later, _) =
         post(&s.base, Some("a"), &json!({ "plan": "later", "email": "a@b.example", "message": "m" })).await;
     let (c2, now, _) =
@@ -249,13 +331,12 @@ async fn deferred_requests_wait_in_the_queue_until_release() {
     assert!(queue(&s.base, false).await.is_empty());
 }
 
-#[tokio::test]
-async fn every_demo_plan_gets_the_times_the_core_computes_for_its_receipt() {
+async fn every_demo_plan_gets_the_times_the_core_computes_for_its_receipt(store: Store) {
     // The server computes the times from its own clock and config: for each plan of the
     // built-in config, the answer is the core's quote at the server's received_at, and the
     // state says whether the team was open then.
-    let dir = temp_dir("quote");
-    let s = start(&dir.join("q.db"), &[]);
+    let db = store.database("quote").await;
+    let s = start(&db, &[]);
     let schedule = replyby_core::load(replyby_core::DEMO_CONFIG, &replyby_core::TzTable).expect("demo config");
     for plan in ["basic", "pro", "global", "enterprise", "critical"] {
         let (code, v, _) =
@@ -275,10 +356,9 @@ async fn every_demo_plan_gets_the_times_the_core_computes_for_its_receipt() {
     }
 }
 
-#[tokio::test]
-async fn bot_checks_keep_the_request_apart_and_answer_like_any_other() {
-    let dir = temp_dir("spam");
-    let s = start(&dir.join("q.db"), &[]);
+async fn bot_checks_keep_the_request_apart_and_answer_like_any_other(store: Store) {
+    let db = store.database("spam").await;
+    let s = start(&db, &[]);
     let person = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
     let trap = json!({ "plan": "enterprise", "email": "bot@example.com", "message": "buy", "website": "http://spam.example", "fill_ms": 9000 });
     let quick = json!({ "plan": "enterprise", "email": "fast@example.com", "message": "hi", "fill_ms": 300 });
@@ -335,10 +415,8 @@ async fn bot_checks_keep_the_request_apart_and_answer_like_any_other() {
 
 use chrono::Datelike;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_midway_loses_no_acknowledged_request() {
-    let dir = temp_dir("crash");
-    let db = dir.join("q.db");
+async fn sigkill_midway_loses_no_acknowledged_request(store: Store) {
+    let db = store.database("crash").await;
     let s = start(&db, &["--rate-limit", "0"]);
     let base = s.base.clone();
     let acknowledged = Arc::new(tokio::sync::Mutex::new(Vec::<(String, String)>::new()));
@@ -405,10 +483,9 @@ fn unsafe_free_kill(pid: i32) -> i32 {
     Command::new("kill").args(["-9", &pid.to_string()]).status().map(|s| s.code().unwrap_or(1)).unwrap_or(1)
 }
 
-#[tokio::test]
-async fn staff_commands_list_and_ack_and_sigterm_stops_cleanly() {
-    let dir = temp_dir("cli");
-    let mut s = start(&dir.join("q.db"), &[]);
+async fn staff_commands_list_and_ack_and_sigterm_stops_cleanly(store: Store) {
+    let db = store.database("cli").await;
+    let mut s = start(&db, &[]);
     let (code, created, _) = post(&s.base, Some("cli-1"), &body("from the CLI test")).await;
     assert_eq!(code, 201);
     let id = created["id"].as_str().expect("id").to_owned();

@@ -1,5 +1,7 @@
 //! The `replyby` binary, run as a user runs it.
 
+mod readme;
+
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -20,13 +20,15 @@ pub enum AppError {
     BadJson(String),
     #[error("an Idempotency-Key header is required (a fresh random value per request, reused on retries)")]
     MissingKey,
+    #[error("the Idempotency-Key header is longer than 200 characters")]
+    KeyTooLong,
     #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
     InFlight,
     #[error("this Idempotency-Key was already used with a different body")]
     KeyReused,
     #[error("the body is larger than 64 KiB")]
     TooLarge,
-    #[error("too many requests; retry after {0} seconds")]
+    #[error("too many requests; retry after {}", seconds(*.0))]
     RateLimited(u64),
     #[error("a valid staff token is required (Authorization: Bearer …)")]
     Unauthorized,
@@ -34,7 +36,7 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     NotFound(String),
-    #[error("the service cannot store requests right now; retry after {0} seconds")]
+    #[error("the service cannot store requests right now; retry after {}", seconds(*.0))]
     Unavailable(u64),
     #[error("internal error")]
     Internal(String),
@@ -47,9 +49,14 @@ impl From<super::store::StoreError> for AppError {
                 tracing::warn!(%detail, "database unavailable");
                 AppError::Unavailable(5)
             }
+            super::store::StoreError::InFlight => AppError::InFlight,
             other => AppError::Internal(other.to_string()),
         }
     }
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 { "1 second".to_owned() } else { format!("{n} seconds") }
 }
 
 #[derive(Serialize)]
@@ -62,7 +69,9 @@ struct Body<'a> {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
-            AppError::Invalid(_) | AppError::BadJson(_) | AppError::MissingKey => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) | AppError::BadJson(_) | AppError::MissingKey | AppError::KeyTooLong => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::InFlight => StatusCode::CONFLICT,
             AppError::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

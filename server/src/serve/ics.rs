@@ -1,25 +1,8 @@
 //! The closed-days iCalendar feed (RFC 5545), one all-day event per closed day and team.
 
+use super::deliver::ics::{escape_text as escape, fold};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use replyby_core::ClosedDay;
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
-}
-
-/// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
-fn fold(line: &str, out: &mut String) {
-    let mut width = 0;
-    for c in line.chars() {
-        if width + c.len_utf8() > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += c.len_utf8();
-    }
-    out.push_str("\r\n");
-}
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()

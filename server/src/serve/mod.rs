@@ -1,6 +1,7 @@
 //! `replyby serve`: the deferred queue, the public config and closed-days feed, and the
 //! built widget with its demo page.
 
+pub mod catalog;
 pub mod deliver;
 pub mod error;
 pub mod ics;
@@ -168,8 +169,11 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
 
 fn key_of(headers: &HeaderMap) -> Result<String, AppError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > 200 {
+    if key.is_empty() {
         return Err(AppError::MissingKey);
+    }
+    if key.chars().count() > 200 {
+        return Err(AppError::KeyTooLong);
     }
     Ok(key.to_owned())
 }
@@ -409,14 +413,29 @@ async fn closed_days_feed(State(s): State<AppState>, Query(q): Query<FeedQuery>)
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response())
 }
 
-/// Runs the service until Ctrl-C or SIGTERM, then drains in-flight requests.
-pub async fn run(state: AppState, listen: SocketAddr, static_dir: Option<PathBuf>) -> anyhow::Result<()> {
+/// Runs the service and its delivery worker until Ctrl-C or SIGTERM, then drains in-flight
+/// requests. (A send cut short by the stop is sent again after its lease: at least once.)
+pub async fn run(
+    state: AppState,
+    listen: SocketAddr,
+    static_dir: Option<PathBuf>,
+    sender: Arc<dyn deliver::worker::Send>,
+) -> anyhow::Result<()> {
+    let worker = deliver::worker::Worker {
+        store: state.store.clone(),
+        clock: state.clock.clone(),
+        sender,
+        wake: state.wake.clone(),
+        id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+    };
+    let worker = tokio::spawn(worker.run());
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "replyby serve listening");
     println!("replyby serve: listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app(state, static_dir).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;
+    worker.abort();
     tracing::info!("stopped");
     Ok(())
 }

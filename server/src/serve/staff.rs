@@ -94,7 +94,9 @@ fn page(html: String) -> Response {
     let h = r.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // same-origin, not no-referrer: with no-referrer, browsers send `Origin: null` on the
+    // page's own form posts, which the cross-site check must then refuse.
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     r
 }
@@ -146,7 +148,7 @@ struct Page<'a> {
 
 /// "35 min", "2 h", "3 days": how far `secs` is, in the unit a person would say.
 pub fn span(secs: i64) -> String {
-    let m = secs.abs() / 60;
+    let m = (secs.abs() + 30) / 60; // to the nearest minute
     if m < 60 {
         format!("{} min", m.max(1))
     } else if m < 48 * 60 {

@@ -2,10 +2,12 @@
 //!
 //! **Invariant:** `insert` returns only after the commit that holds the request.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A request as stored.
@@ -155,10 +157,22 @@ pub enum StoreError {
     /// The database cannot be reached right now; intake answers 503 and the client retries.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// Another instance is storing a request with this idempotency key right now (`409`).
+    #[error("a request with this idempotency key is still being stored")]
+    InFlight,
+    /// A PostgreSQL error that retrying will not cure.
+    #[error("storage: {0}")]
+    Postgres(String),
+    /// The `--db` URL, or the database's settings, cannot be used.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Opens the store `--db` names: `postgres://…` is PostgreSQL, anything else a SQLite file.
 pub async fn open(db: &str) -> Result<std::sync::Arc<dyn RequestStore>, StoreError> {
+    if postgres::is_url(db) {
+        return Ok(std::sync::Arc::new(PostgresStore::open(db).await?));
+    }
     Ok(std::sync::Arc::new(SqliteStore::open(std::path::Path::new(db))?))
 }
 

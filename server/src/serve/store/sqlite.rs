@@ -55,7 +55,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// A write for the writer thread: inserts are committed in groups, anything else alone.
 enum Command {
-    Insert(StoredRequest, Vec<NewDelivery>, oneshot::Sender<Result<Inserted, String>>),
+    Insert(Box<StoredRequest>, Vec<NewDelivery>, oneshot::Sender<Result<Inserted, String>>),
     Run(Box<dyn FnOnce(&mut Connection) + Send>),
 }
 
@@ -198,12 +198,12 @@ fn writer_loop(mut write: Connection, mut rx: mpsc::Receiver<Command>) {
         match first {
             Command::Run(f) => f(&mut write),
             Command::Insert(r, d, reply) => {
-                let mut group = vec![(r, d)];
+                let mut group = vec![(*r, d)];
                 let mut replies = vec![reply];
                 while group.len() < 512 {
                     match rx.try_recv() {
                         Ok(Command::Insert(r, d, reply)) => {
-                            group.push((r, d));
+                            group.push((*r, d));
                             replies.push(reply);
                         }
                         Ok(other) => {
@@ -281,7 +281,7 @@ impl SqliteStore {
 impl RequestStore for SqliteStore {
     async fn insert(&self, request: StoredRequest, deliveries: Vec<NewDelivery>) -> Result<Inserted, StoreError> {
         let (tx, rx) = oneshot::channel();
-        self.writer.send(Command::Insert(request, deliveries, tx)).await.map_err(|_| StoreError::Stopped)?;
+        self.writer.send(Command::Insert(Box::new(request), deliveries, tx)).await.map_err(|_| StoreError::Stopped)?;
         rx.await.map_err(|_| StoreError::Stopped)?.map_err(StoreError::Commit)
     }
 
