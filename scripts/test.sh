@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "native tests: core (scenarios, official calendars, property test vs reference), CLI + docs examples, queue API + crash test, hand-off against aiosmtpd and a standardwebhooks receiver"
 cargo test --workspace --locked
 
+step "generated holiday presets against the python holidays package itself (jp br in au-nsw ca-on de-by es-md it mx us-ca za kr sg, every date 2020-2060)"
+python3 scripts/check-presets.py
+
 # The server's clock is pinned in every test (serve --test-clock); these runs show that the
 # answers are right at other instants too: New York open, closed overnight, a weekend, and
 # Presidents' Day 2027 (the default run above stands at the first).
