@@ -405,6 +405,15 @@ impl<'a> PresetSource<'a> {
         if doc.id != id {
             return Err(format!("the document supplied as preset \"{id}\" is preset \"{}\"", doc.id));
         }
+        // Without bundled presets (the widget), supplied documents are the self-contained ones
+        // `export-presets` writes; applying a base would only add code to the wasm.
+        #[cfg(not(feature = "bundled-presets"))]
+        if let Some(base_id) = &doc.base {
+            return Err(format!(
+                "preset \"{id}\" is written against \"{base_id}\"; supply the document export-presets writes"
+            ));
+        }
+        #[cfg(feature = "bundled-presets")]
         let doc = match &doc.base {
             None => doc,
             Some(base_id) => {
@@ -429,11 +438,6 @@ fn one_line(e: &ConfigErrors) -> String {
 #[cfg(feature = "bundled-presets")]
 fn bundled_document(id: &str) -> Option<Document> {
     bundled::raw_document(id)
-}
-
-#[cfg(not(feature = "bundled-presets"))]
-fn bundled_document(_: &str) -> Option<Document> {
-    None
 }
 
 /// The preset ids a config names (teams' `holidays`: strings and `{"preset": …}`), each once,
