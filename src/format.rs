@@ -3,7 +3,7 @@
 //! (an Arabic sentence gets the digits and day names of its locale, never "24:00" written by
 //! hand).
 
-use crate::i18n::{self, Texts, fill, same_language};
+use crate::i18n::{Texts, fill, same_language};
 use crate::intl_zone::{construct_formatter, set};
 use chrono::{DateTime, NaiveDate, Utc};
 use js_sys::{Array, Date, Intl, Object, Reflect};
@@ -137,11 +137,6 @@ impl Fmt {
         });
         f.map(|f| String::from(f.format(&items.iter().map(JsValue::from).collect())))
             .unwrap_or_else(|| items.join(", "))
-    }
-
-    /// A holiday's name in the visitor's language (see [`i18n::holiday_name`]).
-    pub fn holiday(&self, name: &str) -> String {
-        i18n::holiday_name(name, &self.text.lang).to_owned()
     }
 
     fn format(&self, t: DateTime<Utc>, zone: &str, kind: Kind) -> String {

@@ -6,6 +6,7 @@
 //! fetches its file beside itself while the wasm downloads, and passes the text to `mount`;
 //! it is parsed here with the core's own JSON parser.
 
+use replyby_core::Team;
 use replyby_core::json::Json;
 use std::rc::Rc;
 
@@ -81,10 +82,11 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
-/// The name to show for a holiday in `lang`. The hook for localized holiday names: a
-/// preset's names in other languages plug in here. Until then, the config's own name.
-pub fn holiday_name<'a>(name: &'a str, _lang: &str) -> &'a str {
-    name
+/// The name to show for `team`'s holiday `name` in `lang`: the translation its preset carries
+/// (the generated presets name their holidays in the country's language and translate them),
+/// else the name as the config or the preset writes it.
+pub fn holiday_name<'a>(team: Option<&'a Team>, name: &'a str, lang: &str) -> &'a str {
+    team.and_then(|t| t.holidays.rules().iter().find(|r| r.name == name)).map_or(name, |r| r.name_in(lang))
 }
 
 /// True when two BCP 47 tags are of one language: `pt-BR` and `pt`, `zh-TW` and `zh-Hant`.

@@ -71,6 +71,21 @@ impl Model {
     pub fn home_zone(&self, coverage: &replyby_core::Coverage) -> Arc<dyn Zone> {
         coverage.teams.first().map_or_else(|| self.visitor.clone(), |&t| self.schedule.teams[t].zone.clone())
     }
+
+    /// A holiday of the team with id `team`, named as the visitor reads it (see
+    /// [`crate::i18n::holiday_name`]), with "(estimated date)" after it when its date is an
+    /// estimate (lunar calendars).
+    pub fn holiday(&self, team: &str, name: &str, estimated: bool) -> String {
+        let team = self.schedule.teams.iter().find(|t| t.id == team);
+        let name = crate::i18n::holiday_name(team, name, &self.fmt.text.lang);
+        if estimated { format!("{name} {}", self.fmt.t("estimated")) } else { name.to_owned() }
+    }
+
+    /// A holiday of `coverage`'s home team (the one a status or a quote speaks of).
+    pub fn home_holiday(&self, coverage: &replyby_core::Coverage, name: &str) -> String {
+        let team = coverage.teams.first().map_or("", |&t| self.schedule.teams[t].id.as_str());
+        self.holiday(team, name, false)
+    }
 }
 
 impl PartialEq for Model {

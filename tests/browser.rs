@@ -309,3 +309,47 @@ async fn config_text_is_never_interpreted_as_html() {
     assert!(text.contains("<img src=x onerror=alert(1)>Acme"), "{text}");
     assert!(!html.contains("<img"), "{html}");
 }
+
+#[wasm_bindgen_test]
+async fn holiday_names_come_in_the_visitor_s_language_where_the_preset_has_them_and_estimates_say_so() {
+    let config = |preset: &str, zone: &str| {
+        format!(
+            r#"{{ "company": "Co", "teams": [{{ "id": "t", "name": "T", "timezone": "{zone}",
+            "hours": {{ "mon-fri": ["09:00-17:00"] }}, "holidays": ["{preset}"] }}],
+            "coverages": [{{ "id": "c", "name": "C", "teams": ["t"] }}],
+            "plans": [{{ "id": "p", "name": "P", "coverage": "c", "first_reply": {{ "hours": 2 }} }}] }}"#
+        )
+    };
+    let jp = config("jp", "Asia/Tokyo");
+    // Friday 2027-01-01, New Year's Day in Japan: the preset names it in Japanese and English.
+    let now = ("now", "2027-01-01T03:00:00Z");
+    let (en, _, _h) = render(&[("config", &jp), ("view", "panel"), ("locale", "en-GB"), now]).await;
+    assert!(en.contains("Closed for New Year's Day"), "{en}");
+    let (ja, _, _h) = render(&[
+        ("config", &jp),
+        ("view", "panel"),
+        ("locale", "ja"),
+        ("lang", "ja"),
+        ("catalog", include_str!("../i18n/ja.json")),
+        now,
+    ])
+    .await;
+    assert!(ja.contains("休業日（元日）"), "{ja}");
+    // A German visitor: the preset has no German names, so its own (Japanese) one.
+    let (de, _, _h) = render(&[
+        ("config", &jp),
+        ("view", "badge"),
+        ("locale", "de"),
+        ("lang", "de"),
+        ("catalog", include_str!("../i18n/de.json")),
+        now,
+    ])
+    .await;
+    assert!(de.contains("Geschlossen (元日)"), "{de}");
+    // India's Id-ul-Fitr falls by the moon: its date is an estimate, and the list says so.
+    let india = config("in", "Asia/Kolkata");
+    let (en, _, _h) =
+        render(&[("config", &india), ("view", "panel"), ("locale", "en-GB"), ("now", "2027-03-01T06:00:00Z")]).await;
+    assert!(en.contains("Id-ul-Fitr (estimated date)"), "{en}");
+    assert!(!en.contains("Holi (estimated date)"), "{en}");
+}

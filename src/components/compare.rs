@@ -78,7 +78,7 @@ fn PlanCard(props: &PlanCardProps) -> Html {
                 <details>
                     <summary>{ fmt.count("compare.closed_days", closed.len() as u32, &[]) }</summary>
                     <ul class="closed">
-                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ fmt.holiday(&d.name) }</span></li> }) }
+                        { for closed.iter().map(|d| html! { <li><span class="date">{ fmt.date(d.date) }</span>{ " " }<span class="name">{ m.holiday(&d.team, &d.name, d.estimated) }</span></li> }) }
                     </ul>
                 </details>
             }

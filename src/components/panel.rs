@@ -86,7 +86,7 @@ fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<U
             <ul class="closed">
             { for closed.iter().map(|d| {
                 let team = m.schedule.teams.iter().find(|t| t.id == d.team);
-                let name = fmt.holiday(&d.name);
+                let name = m.holiday(&d.team, &d.name, d.estimated);
                 let name = match team {
                     Some(t) if several_teams => fmt.tr("closed_days.team", &[("holiday", &name), ("team", &t.name)]),
                     _ => name,

@@ -234,7 +234,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
             match status.as_ref().and_then(|s| s.reason.clone()) {
                 Some(replyby_core::Reason::Holiday { name }) => fmt.tr(
                     "form.deferred_holiday",
-                    &[("holiday", &fmt.holiday(&name)), ("release_at", &release), ("respond_by", &by)],
+                    &[("holiday", &m.home_holiday(coverage, &name)), ("release_at", &release), ("respond_by", &by)],
                 ),
                 _ => fmt.tr("form.deferred", &[("release_at", &release), ("respond_by", &by)]),
             }

@@ -29,7 +29,7 @@ pub fn status_line(props: &StatusLineProps) -> Html {
     } else {
         let head = match &status.reason {
             Some(replyby_core::Reason::Holiday { name }) => {
-                fmt.tr("status.closed_for", &[("holiday", &fmt.holiday(name))])
+                fmt.tr("status.closed_for", &[("holiday", &m.home_holiday(coverage, name))])
             }
             _ => fmt.t("status.closed"),
         };

@@ -5,7 +5,7 @@
 // leaves a consistent English widget. Every widget's clock is pinned (data-now).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { widgetOrigin, hostOrigin, browser, widgetTexts } from './harness.mjs';
@@ -46,8 +46,17 @@ const collect = (v) => {
     for (const [k, x] of Object.entries(v)) if (['company', 'name', 'blurb'].includes(k) && typeof x === 'string') names.add(x); else collect(x);
   }
 };
-collect(JSON.parse(configText));
-for (const f of await readdir(path.join(root, 'core/src/presets'))) collect(await json(`core/src/presets/${f}`));
+const acme = JSON.parse(configText);
+collect(acme);
+// The presets the config names, as the build exports them beside embed.js, with their names
+// in other languages (`l10n`): the widget shows a holiday in the visitor's language where the
+// preset has it.
+const presetIds = new Set(acme.teams.flatMap((t) => (t.holidays || []).map((h) => (typeof h === 'string' ? h : h.preset)).filter(Boolean)));
+for (const id of presetIds) {
+  const doc = await json(`dist/presets/${id}.json`);
+  collect(doc.rules);
+  for (const table of Object.values(doc.l10n || {})) Object.values(table).forEach((n) => names.add(n));
+}
 // Longest first, each as whole words only (the plan id "pro" is no part of "problem").
 const nameRes = [...names].filter((n) => /\p{L}/u.test(n)).sort((a, b) => b.length - a.length)
   .map((n) => new RegExp(`(?<!\\p{L})${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\p{L})`, 'gu'));
