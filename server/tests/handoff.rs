@@ -90,11 +90,7 @@ fn receiver(log: &Path, clock: &str, scripts: &[&str]) -> (Proc, u16) {
 }
 
 fn events(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    std::fs::read_to_string(log).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
 struct Server {
@@ -169,9 +165,7 @@ fn mails(dir: &Path) -> Vec<Vec<u8>> {
     let mut out: Vec<(std::time::SystemTime, Vec<u8>)> = std::fs::read_dir(dir.join("new"))
         .map(|d| {
             d.filter_map(Result::ok)
-                .filter_map(|e| {
-                    Some((e.metadata().ok()?.modified().ok()?, std::fs::read(e.path()).ok()?))
-                })
+                .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read(e.path()).ok()?)))
                 .collect()
         })
         .unwrap_or_default();
@@ -201,7 +195,10 @@ async fn a_night_request_gets_its_receipt_at_once_and_reaches_the_team_when_it_o
                        "message": "O roteador pisca vermelho.", "time_zone": "America/Sao_Paulo", "locale": "pt-BR" });
     let (code, created, _) = post(&s.base, "night-1", &body).await;
     assert_eq!(code, 201, "{created}");
-    assert_eq!((created["state"].as_str(), created["release_at"].as_str()), (Some("deferred"), Some("2027-03-09T14:00:00Z")));
+    assert_eq!(
+        (created["state"].as_str(), created["release_at"].as_str()),
+        (Some("deferred"), Some("2027-03-09T14:00:00Z"))
+    );
     let id = created["id"].as_str().expect("id").to_owned();
     let release_at = rfc3339("2027-03-09T14:00:00Z");
 
@@ -212,10 +209,8 @@ async fn a_night_request_gets_its_receipt_at_once_and_reaches_the_team_when_it_o
     assert_eq!(parsed.from().and_then(|a| a.first()).and_then(|a| a.address()), Some("support@acme.example"));
     let date = parsed.date().expect("Date").to_timestamp();
     assert!(date < release_at.timestamp(), "the receipt went out at {date}, not at once");
-    let ics = parsed
-        .attachments()
-        .find(|a| a.attachment_name() == Some("reply-by.ics"))
-        .expect("a reply-by.ics attachment");
+    let ics =
+        parsed.attachments().find(|a| a.attachment_name() == Some("reply-by.ics")).expect("a reply-by.ics attachment");
     let ctype = ics.content_type().expect("content type");
     assert_eq!((ctype.ctype(), ctype.subtype()), ("text", Some("calendar")));
     assert_eq!(ctype.attribute("method"), Some("PUBLISH"));
@@ -242,13 +237,18 @@ async fn a_night_request_gets_its_receipt_at_once_and_reaches_the_team_when_it_o
         mails(&maildir).into_iter().find(|m| {
             mail_parser::MessageParser::default()
                 .parse(m)
-                .and_then(|p| p.to().and_then(|a| a.first()).and_then(|a| a.address()).map(|a| a == "support@acme.example"))
+                .and_then(|p| {
+                    p.to().and_then(|a| a.first()).and_then(|a| a.address()).map(|a| a == "support@acme.example")
+                })
                 .unwrap_or(false)
         })
     })
     .await;
     let team = mail_parser::MessageParser::default().parse(&team).expect("MIME");
-    assert!(team.date().expect("Date").to_timestamp() >= release_at.timestamp(), "the team e-mail went out before release");
+    assert!(
+        team.date().expect("Date").to_timestamp() >= release_at.timestamp(),
+        "the team e-mail went out before release"
+    );
     assert_eq!(team.reply_to().and_then(|a| a.first()).and_then(|a| a.address()), Some("ana@example.com.br"));
     let team_text = team.body_text(0).expect("text").to_string();
     assert!(team_text.contains("O roteador pisca vermelho."), "{team_text}");
@@ -280,7 +280,8 @@ async fn a_night_request_gets_its_receipt_at_once_and_reaches_the_team_when_it_o
     // One receipt, one team e-mail; every delivery delivered.
     assert_eq!(mails(&maildir).len(), 2);
     let d = deliveries(&s.base).await;
-    let states: Vec<&str> = d["deliveries"].as_array().expect("list").iter().filter_map(|x| x["state"].as_str()).collect();
+    let states: Vec<&str> =
+        d["deliveries"].as_array().expect("list").iter().filter_map(|x| x["state"].as_str()).collect();
     assert_eq!(states.len(), 5, "{d}");
     assert!(states.iter().all(|s| *s == "delivered"), "{d}");
 }
@@ -315,9 +316,11 @@ async fn retries_honour_retry_after_a_410_disables_and_a_silent_receiver_does_no
     let (_hooks, port) = receiver(&log, clock, &["/flaky=500,200", "/later=429:8,200", "/gone=410", "/slow=sleep:40"]);
     let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
     let received = r#"["request.received"]"#;
-    let hooks = [(url("/flaky"), received), (url("/later"), received), (url("/gone"), received), (url("/slow"), received)];
+    let hooks =
+        [(url("/flaky"), received), (url("/later"), received), (url("/gone"), received), (url("/slow"), received)];
     let s = serve(&dir.join("q.db"), &settings(&dir, smtp_port, &hooks), clock);
-    let body = |n: usize| json!({ "plan": "enterprise", "email": format!("c{n}@example.com"), "message": format!("m{n}") });
+    let body =
+        |n: usize| json!({ "plan": "enterprise", "email": format!("c{n}@example.com"), "message": format!("m{n}") });
     let (code, first, _) = post(&s.base, "r-0", &body(0)).await;
     assert_eq!(code, 201, "{first}");
     let id = first["id"].as_str().expect("id").to_owned();
@@ -363,20 +366,21 @@ async fn retries_honour_retry_after_a_410_disables_and_a_silent_receiver_does_no
     assert_eq!(d["disabled_endpoints"][0]["url"], url("/gone"));
     let gone_calls = events(&log).into_iter().filter(|e| e["path"] == "/gone").count();
     assert_eq!(gone_calls, 1, "only the first delivery reached the gone endpoint");
-    let dead: Vec<&Value> = d["deliveries"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter(|x| x["target"] == url("/gone").as_str())
-        .collect();
+    let dead: Vec<&Value> =
+        d["deliveries"].as_array().expect("list").iter().filter(|x| x["target"] == url("/gone").as_str()).collect();
     assert!(dead.len() >= 2 && dead.iter().all(|x| x["state"] == "dead"), "{d}");
 
     // The silent receiver: the 10 s timeout fails the attempt, which waits for a retry.
     let slow = until(30, "the slow delivery's timeout", async || {
         let d = deliveries(&s.base).await;
-        d["deliveries"].as_array().expect("list").iter().find(|x| {
-            x["target"] == url("/slow").as_str() && x["request_id"] == id.as_str() && x["last_error"].is_string()
-        }).cloned()
+        d["deliveries"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|x| {
+                x["target"] == url("/slow").as_str() && x["request_id"] == id.as_str() && x["last_error"].is_string()
+            })
+            .cloned()
     })
     .await;
     assert_eq!(slow["state"], "pending", "{slow}");
@@ -399,9 +403,12 @@ async fn sigkill_between_commit_and_send_loses_no_delivery() {
     let s = serve(&db, &settings, clock);
     let mut ids = Vec::new();
     for n in 0..5 {
-        let (code, v, _) =
-            post(&s.base, &format!("c-{n}"), &json!({ "plan": "enterprise", "email": format!("k{n}@example.com"), "message": "m" }))
-                .await;
+        let (code, v, _) = post(
+            &s.base,
+            &format!("c-{n}"),
+            &json!({ "plan": "enterprise", "email": format!("k{n}@example.com"), "message": "m" }),
+        )
+        .await;
         assert_eq!(code, 201);
         ids.push(v["id"].as_str().expect("id").to_owned());
     }
@@ -425,7 +432,8 @@ async fn sigkill_between_commit_and_send_loses_no_delivery() {
     for id in &ids {
         let mine: Vec<&Value> = seen.iter().filter(|e| e["request"] == id.as_str()).collect();
         assert!(!mine.is_empty(), "no webhook for {id}");
-        let webhook_ids: std::collections::HashSet<&str> = mine.iter().filter_map(|e| e["webhook_id"].as_str()).collect();
+        let webhook_ids: std::collections::HashSet<&str> =
+            mine.iter().filter_map(|e| e["webhook_id"].as_str()).collect();
         assert_eq!(webhook_ids.len(), 1, "{id} was sent under two webhook-ids: {mine:?}");
         assert_eq!(mine.iter().filter(|e| e["processed"] == true).count(), 1, "{mine:?}");
     }
@@ -433,7 +441,12 @@ async fn sigkill_between_commit_and_send_loses_no_delivery() {
     // At least once: a message the kill interrupted may arrive twice, always with its Message-ID.
     let ids: std::collections::HashSet<String> = mails(&maildir)
         .iter()
-        .map(|m| mail_parser::MessageParser::default().parse(m).and_then(|p| p.message_id().map(str::to_owned)).expect("Message-ID"))
+        .map(|m| {
+            mail_parser::MessageParser::default()
+                .parse(m)
+                .and_then(|p| p.message_id().map(str::to_owned))
+                .expect("Message-ID")
+        })
         .collect();
     assert_eq!(ids.len(), 10, "one receipt and one team e-mail each, none lost");
 }
@@ -458,9 +471,18 @@ fn bad_settings_files_are_refused_with_every_problem_named() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    for want in ["team.email", "smtp.url", "smtp.password", "REPLYBY_NOT_SET_ANYWHERE", "webhooks[0].secret", "webhooks[0].evnts"] {
+    for want in [
+        "team.email",
+        "smtp.url",
+        "smtp.password",
+        "REPLYBY_NOT_SET_ANYWHERE",
+        "webhooks[0].secret",
+        "webhooks[0].evnts",
+    ] {
         assert!(err.contains(want), "{want} not named in:\n{err}");
     }
     assert!(!err.contains("c2hvcnQ"), "a secret leaked into an error message:\n{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).is_empty() || !String::from_utf8_lossy(&out.stdout).contains("listening"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty() || !String::from_utf8_lossy(&out.stdout).contains("listening")
+    );
 }

@@ -256,15 +256,16 @@ async fn two_instances_a_sigkill_and_a_database_crash_lose_nothing_and_store_not
             for i in (worker..total).step_by(48) {
                 let key = format!("two-{i}");
                 let targets = bases.lock().expect("lock").clone();
+                let request = body(i);
                 let got: Vec<Option<(u16, String)>> = if i % 10 == 0 {
                     // The same key to both instances at once.
                     let (x, y) = tokio::join!(
-                        post(&client, &targets[0], &key, &body(i)),
-                        post(&client, &targets[1 % targets.len()], &key, &body(i))
+                        post(&client, &targets[0], &key, &request),
+                        post(&client, &targets[1 % targets.len()], &key, &request)
                     );
                     vec![x, y]
                 } else {
-                    vec![post(&client, &targets[i % targets.len()], &key, &body(i)).await]
+                    vec![post(&client, &targets[i % targets.len()], &key, &request).await]
                 };
                 answers.lock().expect("lock").entry(key).or_default().extend(got.into_iter().flatten());
                 done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -281,6 +282,7 @@ async fn two_instances_a_sigkill_and_a_database_crash_lose_nothing_and_store_not
     };
     // A third of the way: SIGKILL instance b (mid-request, mid-send), start another in its place.
     wait_for(total / 3).await;
+    eprintln!("a third answered: SIGKILL of one instance");
     let mut b = b;
     assert!(Command::new("kill").args(["-9", &b.child.id().to_string()]).status().expect("kill").success());
     let _ = b.child.wait();
@@ -288,12 +290,15 @@ async fn two_instances_a_sigkill_and_a_database_crash_lose_nothing_and_store_not
     bases.lock().expect("lock")[1] = b2.base.clone();
     // Two thirds: the database dies as in a power cut, and comes back.
     wait_for(2 * total / 3).await;
+    eprintln!("two thirds answered: the database crashes");
     cluster.pg("crash");
     tokio::time::sleep(Duration::from_millis(500)).await;
     cluster.pg("start");
+    eprintln!("the database is back");
     for t in tasks {
         t.await.expect("join");
     }
+    eprintln!("all answered");
     drop(b);
 
     // Retry every request whose answer was lost (no answer, 409, 503) until it is stored.

@@ -359,11 +359,9 @@ pub async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Store
 impl RequestStore for PostgresStore {
     async fn insert(&self, request: StoredRequest, deliveries: Vec<NewDelivery>) -> Result<Inserted, StoreError> {
         let d = arrays(deliveries);
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(classify)?;
-        // The key's lock is taken in the statement itself, so the common case is one round
-        // trip between BEGIN and COMMIT; it is held until COMMIT.
-        let insert = tx
+        let client = self.client().await?;
+        // The key's lock is taken in the statement itself and held until COMMIT.
+        let insert = client
             .prepare_cached(&schedule_sql(&format!(
                 "INSERT INTO requests ({COLUMNS})
                  SELECT $6::text, $7::text, $8::text, $9::text, $10::text, $11::text, $12::text, $13::text,
@@ -375,51 +373,55 @@ impl RequestStore for PostgresStore {
             .await
             .map_err(classify)?;
         let r = &request;
-        let row = tx
-            .query_one(
-                &insert,
-                &[
-                    &d.ids,
-                    &d.kinds,
-                    &d.targets,
-                    &d.events,
-                    &d.due,
-                    &r.id,
-                    &r.idempotency_key,
-                    &r.body_hash,
-                    &r.plan,
-                    &r.email,
-                    &r.name,
-                    &r.subject,
-                    &r.message,
-                    &r.time_zone,
-                    &r.locale,
-                    &r.received_at,
-                    &r.release_at,
-                    &r.respond_by,
-                    &r.acked_at,
-                    &r.spam,
-                ],
-            )
-            .await
-            .map_err(classify)?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 20] = [
+            &d.ids,
+            &d.kinds,
+            &d.targets,
+            &d.events,
+            &d.due,
+            &r.id,
+            &r.idempotency_key,
+            &r.body_hash,
+            &r.plan,
+            &r.email,
+            &r.name,
+            &r.subject,
+            &r.message,
+            &r.time_zone,
+            &r.locale,
+            &r.received_at,
+            &r.release_at,
+            &r.respond_by,
+            &r.acked_at,
+            &r.spam,
+        ];
+        // BEGIN, the statement and COMMIT go out together (tokio-postgres pipelines what is
+        // polled together, in order): one round trip to the database, whose COMMIT answers once
+        // the WAL is flushed. When the statement fails, PostgreSQL turns that COMMIT into a
+        // ROLLBACK; when the connection breaks before COMMIT answers, the outcome is unknown and
+        // the caller answers 503 — the client's retry with the same key finds out which.
+        let (begin, row, commit) = tokio::join!(
+            client.batch_execute("BEGIN"),
+            client.query_one(&insert, &params),
+            client.batch_execute("COMMIT")
+        );
+        begin.map_err(classify)?;
+        let row = row.map_err(classify)?;
+        commit.map_err(classify)?;
         let (inserted, receipts): (i64, i64) = (row.try_get(0).map_err(classify)?, row.try_get(1).map_err(classify)?);
         if inserted == 1 {
-            tx.commit().await.map_err(classify)?;
             if receipts < d.receipts {
                 tracing::info!(request = %request.id, "receipt skipped: this address got one in the last 10 minutes");
             }
             return Ok(Inserted::New(request));
         }
         // Nothing inserted: the key is stored already (a replay, or a reused key), or another
-        // transaction holds it right now.
-        let existing = tx
+        // transaction held it (and may have committed since).
+        let existing = client
             .prepare_cached(&format!("SELECT {COLUMNS} FROM requests WHERE idempotency_key = $1"))
             .await
             .map_err(classify)?;
-        let found = tx.query_opt(&existing, &[&request.idempotency_key]).await.map_err(classify)?;
-        drop(tx); // rolls back: nothing was written
-        match found {
+        match client.query_opt(&existing, &[&request.idempotency_key]).await.map_err(classify)? {
             Some(row) => Ok(Inserted::Existing(request_at(&row, 0).map_err(classify)?)),
             None => Err(StoreError::InFlight),
         }
