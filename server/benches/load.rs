@@ -30,8 +30,13 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 fn start(db: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--static-dir", "/nonexistent", "--db", db])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_replyby"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--static-dir", "/nonexistent", "--db", db]);
+    // Deliveries on: REPLYBY_BENCH_SETTINGS names a settings file (a slow webhook receiver, say).
+    if let Ok(settings) = std::env::var("REPLYBY_BENCH_SETTINGS") {
+        cmd.args(["--settings", &settings]);
+    }
+    let mut child = cmd
         .env("REPLYBY_STAFF_TOKEN", "load")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -72,7 +77,9 @@ fn main() {
     let bench_db = format!("replyby_bench_{}", std::process::id());
     let admin = postgres.as_ref().map(|url| {
         rt.block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
+            // The URL's query is for replyby (pool_size, sslmode…); this connection needs none of it.
+            let server = url.split('?').next().unwrap_or(url);
+            let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls).await.expect("connect");
             tokio::spawn(connection);
             client.batch_execute(&format!("CREATE DATABASE {bench_db}")).await.expect("create database");
             client
