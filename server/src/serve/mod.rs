@@ -263,10 +263,18 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    // Length-independent comparison of the token bytes.
-    let (a, b) = (given.as_bytes(), s.staff_token.as_bytes());
-    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    if same && !b.is_empty() { Ok(()) } else { Err(AppError::Unauthorized) }
+    if is_staff_token(s, given) { Ok(()) } else { Err(AppError::Unauthorized) }
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they first differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `given` is the staff token (never true while the token is empty).
+pub fn is_staff_token(s: &AppState, given: &str) -> bool {
+    !s.staff_token.is_empty() && same_secret(given, &s.staff_token)
 }
 
 #[derive(Deserialize)]

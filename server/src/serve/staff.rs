@@ -277,9 +277,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let (a, b) = (f.token.trim().as_bytes(), s.staff_token.as_bytes());
-    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    if !same || b.is_empty() || !same_site(&headers) {
+    if !super::is_staff_token(&s, f.token.trim()) || !same_site(&headers) {
         let html = Login { company: &s.schedule.config.company, error: Some("That is not the staff token.") }
             .render()
             .map_err(internal)?;
@@ -317,10 +315,7 @@ pub struct ActionForm {
 
 fn check(s: &AppState, headers: &HeaderMap, form: &ActionForm) -> Result<(), AppError> {
     let session = session(s, headers).ok_or(AppError::Unauthorized)?;
-    let ok = same_site(headers) && {
-        let (a, b) = (form.csrf.as_bytes(), session.csrf.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    };
+    let ok = same_site(headers) && super::same_secret(&form.csrf, &session.csrf);
     if ok { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
