@@ -14,7 +14,13 @@ step "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "native tests: core (scenarios, official calendars, property test vs reference), CLI + docs examples, queue API + crash test, hand-off against aiosmtpd and a standardwebhooks receiver"
+step "PostgreSQL: a throwaway cluster on 127.0.0.1 (installs Debian's postgresql if missing)"
+scripts/pg.sh destroy
+REPLYBY_TEST_PG="$(scripts/pg.sh start)"
+export REPLYBY_TEST_PG
+trap 'scripts/pg.sh destroy' EXIT
+
+step "native tests (the queue's on SQLite and on PostgreSQL, two instances on one database with SIGKILL and a database crash): core (scenarios, official calendars, property test vs reference), CLI + docs examples, queue API + crash test, hand-off against aiosmtpd and a standardwebhooks receiver"
 cargo test --workspace --locked
 
 step "generated holiday presets against the python holidays package itself (jp br in au-nsw ca-on de-by es-md it mx us-ca za kr sg, every date 2020-2060)"

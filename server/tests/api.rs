@@ -201,6 +201,12 @@ async fn every_bad_input_is_named(store: Store) {
     for f in ["extra", "plan", "email", "message", "time_zone"] {
         assert!(fields.contains(&f), "{f} missing in {v}");
     }
+    // A NUL (which PostgreSQL cannot store) is a named field error on every store, never a 500.
+    let (code, v, _) =
+        post(&s.base, Some("nul"), &json!({ "plan": "enterprise", "email": "a@b.example", "message": "a\u{0}b" }))
+            .await;
+    assert_eq!(code, 400, "{v}");
+    assert_eq!(v["fields"][0]["field"], "message");
     // Not JSON at all.
     let res = client()
         .post(format!("{}/v1/requests", s.base))

@@ -366,9 +366,8 @@ async fn list_deliveries(
             message: format!("\"{state}\" is not one of pending, delivered, dead"),
         }]));
     }
-    let internal = |e: store::StoreError| AppError::Internal(e.to_string());
-    let rows = s.store.deliveries(q.state, Vec::new()).await.map_err(internal)?;
-    let disabled = s.store.disabled_endpoints().await.map_err(internal)?;
+    let rows = s.store.deliveries(q.state, Vec::new()).await?;
+    let disabled = s.store.disabled_endpoints().await?;
     let deliveries: Vec<DeliveryView> = rows.into_iter().map(DeliveryView::from).collect();
     let disabled: Vec<serde_json::Value> = disabled
         .into_iter()
@@ -384,7 +383,7 @@ async fn retry_delivery(
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
     let now = (s.clock)().timestamp();
-    if s.store.retry(&id, now).await.map_err(|e| AppError::Internal(e.to_string()))? {
+    if s.store.retry(&id, now).await? {
         s.wake.notify_one();
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

@@ -48,6 +48,11 @@ impl NewRequest {
                     }
                     None
                 }
+                Some(Value::String(s)) if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) => {
+                    // NUL and the like: no store keeps them faithfully (PostgreSQL refuses NUL).
+                    errors.push(err(field, "must not contain control characters"));
+                    None
+                }
                 Some(Value::String(s)) => {
                     let t = s.trim();
                     if t.is_empty() {

@@ -39,8 +39,9 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_deliveries.sql")),
 ];
 
-/// Connections per instance: enough for PostgreSQL to commit many requests with one WAL flush.
-const POOL_SIZE: usize = 24;
+/// Connections per instance unless the URL says `pool_size=N`: enough for PostgreSQL to commit
+/// many requests with one WAL flush.
+const POOL_SIZE: usize = 16;
 /// How long a call waits for a connection (or for a new one to be made) before answering
 /// [`StoreError::Unavailable`].
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -66,10 +67,11 @@ pub fn is_url(db: &str) -> bool {
 /// `sslmode` absent or `disable`: plain TCP. `prefer`: TLS when the server offers it.
 /// `require`, `verify-ca`, `verify-full`: TLS or no connection, and the server's certificate is
 /// always verified (like libpq's `verify-full`) against the Mozilla roots and, with
-/// `sslrootcert=PATH`, the CA in that PEM file.
+/// `sslrootcert=PATH`, the CA in that PEM file. `pool_size=N`: connections per instance.
 struct Target {
     config: tokio_postgres::Config,
     root_cert: Option<String>,
+    pool_size: usize,
 }
 
 fn parse_url(url: &str) -> Result<Target, StoreError> {
@@ -77,6 +79,7 @@ fn parse_url(url: &str) -> Result<Target, StoreError> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut ssl_mode = SslMode::Disable;
     let mut root_cert = None;
+    let mut pool_size = POOL_SIZE;
     let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -90,6 +93,12 @@ fn parse_url(url: &str) -> Result<Target, StoreError> {
                 }
             }
             "sslrootcert" => root_cert = Some(value.to_owned()),
+            "pool_size" => {
+                pool_size =
+                    value.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                        bad(format!("pool_size={value} is not a number of connections from 1 to 1000"))
+                    })?
+            }
             _ => rest.push(pair),
         }
     }
@@ -109,7 +118,7 @@ fn parse_url(url: &str) -> Result<Target, StoreError> {
     }
     // Notice a database host that vanished within a minute, not two hours.
     config.keepalives_idle(Duration::from_secs(30));
-    Ok(Target { config, root_cert })
+    Ok(Target { config, root_cert, pool_size })
 }
 
 fn tls(root_cert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
@@ -134,6 +143,21 @@ fn tls(root_cert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConne
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// What went wrong, for the log: PostgreSQL's own message and SQLSTATE, or the I/O error
+/// under tokio-postgres's summary ("error connecting to server: Connection refused").
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {} (SQLSTATE {})", db.severity(), db.message(), db.code().code());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
 /// Sorts a database error: one that says the database cannot be reached (or is restarting,
 /// or ended the session) is [`StoreError::Unavailable`], for a `503` the client retries;
 /// anything else is a fault.
@@ -149,17 +173,16 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
         SqlState::T_R_DEADLOCK_DETECTED,
         SqlState::READ_ONLY_SQL_TRANSACTION,
     ];
+    let text = describe(&e);
     match e.code() {
-        Some(code) if code.code().starts_with("08") || transient.contains(code) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        Some(_) => StoreError::Postgres(e.to_string()),
+        Some(code) if code.code().starts_with("08") || transient.contains(code) => StoreError::Unavailable(text),
+        Some(_) => StoreError::Postgres(text),
         // No SQLSTATE: the connection broke, timed out or could not be made, unless a value
         // could not be converted (a fault of ours).
-        None if e.to_string().starts_with("error serializing") || e.to_string().starts_with("error deserializing") => {
-            StoreError::Postgres(e.to_string())
+        None if text.starts_with("error serializing") || text.starts_with("error deserializing") => {
+            StoreError::Postgres(text)
         }
-        None => StoreError::Unavailable(e.to_string()),
+        None => StoreError::Unavailable(text),
     }
 }
 
@@ -276,7 +299,7 @@ impl PostgresStore {
     /// Connects, checks that the server keeps commits (`fsync`, `full_page_writes`,
     /// `synchronous_commit`), and applies the migrations this binary knows.
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let Target { config, root_cert } = parse_url(url)?;
+        let Target { config, root_cert, pool_size } = parse_url(url)?;
         let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
         let manager = if config.get_ssl_mode() == SslMode::Disable {
             Manager::from_config(config, tokio_postgres::NoTls, manager_config)
@@ -284,7 +307,7 @@ impl PostgresStore {
             Manager::from_config(config, tls(root_cert.as_deref())?, manager_config)
         };
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(pool_size)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(CONNECT_TIMEOUT))
             .create_timeout(Some(CONNECT_TIMEOUT))
@@ -324,8 +347,10 @@ pub async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Store
     let newest_known = MIGRATIONS.last().map_or(0, |m| m.0);
     for &(version, sql) in MIGRATIONS {
         let tx = client.transaction().await.map_err(classify)?;
+        // Waiting for another instance's migration, or a long migration, is no fault here.
         tx.batch_execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended('replyby migrations', 0));
+            "SET LOCAL statement_timeout = 0;
+             SELECT pg_advisory_xact_lock(hashtextextended('replyby migrations', 0));
              CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);",
         )
         .await
@@ -341,7 +366,9 @@ pub async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Store
             )));
         }
         if applied < version {
-            tx.batch_execute(sql).await.map_err(|e| StoreError::Migration(format!("migration {version}: {e}")))?;
+            tx.batch_execute(sql)
+                .await
+                .map_err(|e| StoreError::Migration(format!("migration {version}: {}", describe(&e))))?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, extract(epoch FROM now())::int8)",
                 &[&version],
@@ -881,6 +908,8 @@ mod tests {
         let t = parse_url("postgresql://u@h/q?sslmode=require&sslrootcert=/etc/ca.pem&options=-c%20work_mem%3D8MB")
             .expect("url");
         assert_eq!((t.config.get_ssl_mode(), t.root_cert.as_deref()), (SslMode::Require, Some("/etc/ca.pem")));
+        assert_eq!((t.pool_size, parse_url("postgres://h/q?pool_size=8").expect("url").pool_size), (POOL_SIZE, 8));
+        assert!(parse_url("postgres://h/q?pool_size=0").is_err());
         assert_eq!(t.config.get_options(), Some(format!("-c work_mem=8MB {SESSION_OPTIONS}").as_str()));
         assert_eq!(
             parse_url("postgres://u@h/q?sslmode=verify-full").expect("url").config.get_ssl_mode(),
@@ -993,7 +1022,6 @@ mod tests {
             let hooks = (0..2).map(|j| webhook(&format!("d{i}-{j}"), "request.received", now)).collect();
             a.insert(request(&format!("w{i}"), "jo@example.com", now), hooks).await.expect("insert");
         }
-        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
         for (store, name) in [(a.clone(), "instance-a"), (b.clone(), "instance-b")] {
             let sender = Arc::new(Recorder(std::sync::Mutex::new(Vec::new()), name.into()));
@@ -1016,7 +1044,6 @@ mod tests {
             task.abort();
             sent.extend(sender.0.lock().expect("lock").clone());
         }
-        log.lock().expect("lock").extend(sent.clone());
         let mut ids: Vec<&str> = sent.iter().map(|(d, _)| d.as_str()).collect();
         ids.sort();
         ids.dedup();
