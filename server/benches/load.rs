@@ -5,6 +5,9 @@
 //! `cargo bench -p replyby --bench load [-- REQUESTS CONCURRENCY] [--db URL] [--instances N]`
 //! (or `REPLYBY_BENCH_DB`, `REPLYBY_BENCH_INSTANCES`).
 
+#[path = "../tests/support/pg_url.rs"]
+mod pg_url;
+use pg_url::with_database;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,18 +18,6 @@ fn option(args: &[String], name: &str, var: &str) -> Option<String> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1).cloned())
         .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
-        Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
 }
 
 fn start(db: &str) -> (Child, String) {

@@ -3,6 +3,9 @@
 //! `REPLYBY_TEST_PG` names a superuser URL; `scripts/pg.sh start` prints one; without it those
 //! tests say so and pass).
 
+#[path = "support/pg_url.rs"]
+mod pg_url;
+use pg_url::with_database;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -93,19 +96,6 @@ impl Store {
                 with_database(admin, &db)
             }
         }
-    }
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
-        Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 

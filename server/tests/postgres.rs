@@ -4,6 +4,9 @@
 //! database make a throwaway cluster of their own with `scripts/pg.sh start DIR` (as root, it
 //! runs PostgreSQL as the `postgres` user), so nothing else using `REPLYBY_TEST_PG` is disturbed.
 
+#[path = "support/pg_url.rs"]
+mod pg_url;
+use pg_url::with_database;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -22,19 +25,6 @@ fn admin_url() -> Option<String> {
             eprintln!("skipped: REPLYBY_TEST_PG is not set (a superuser URL; scripts/pg.sh start prints one)");
             None
         }
-    }
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
-        Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
     }
 }
 
