@@ -214,7 +214,7 @@ def main():
     table = [header]
     for sid, lib, r, c, base in rows:
         if c is None:
-            table.append((sid, lib, fmt_rate(r), "1", "—", "—"))
+            table.append((sid, lib, fmt_rate(r), "1" if r else "—", "—", "—"))
         else:
             table.append((sid, lib, fmt_rate(r), fmt_ratio(r, base), f"{c['agree']}/{c['compared']}",
                           f"{c['outside_agree']} + {c['explained']} / {c['outside']}"))
@@ -223,7 +223,7 @@ def main():
         tot = totals[lib]
         r = tot["answers"] / tot["seconds"] if tot["seconds"] else None
         if lib == "replyby":
-            table.append(("all", lib, fmt_rate(r), "1", "—", "—"))
+            table.append(("all", lib, fmt_rate(r), "1" if r else "—", "—", "—"))
         else:
             table.append(("all", lib, fmt_rate(r), fmt_ratio(r, base_rate), f"{tot['agree']}/{tot['compared']}",
                           f"{tot['outside_agree']} + {tot['explained']} / {tot['outside']}"))
@@ -252,6 +252,10 @@ def main():
     if check:
         compared = sum(totals[lib]["compared"] for lib in LIBRARIES)
         print()
+        for lib, known in KNOWN.items():
+            for name, _, _ in known:
+                if not examples.get((lib, name)):
+                    problems.append(f"{lib}: no instant showed the known difference \"{name}\" (are the DST nights among the instants?)")
         if problems or compared == 0:
             print(f"check: FAILED ({len(problems)} unexpected differences, {compared} answers compared)")
             sys.exit(1)
