@@ -26,6 +26,9 @@ cargo test --workspace --locked
 step "generated holiday presets against the python holidays package itself (jp br in au-nsw ca-on de-by es-md it mx us-ca za kr sg, every date 2020-2060)"
 python3 scripts/check-presets.py
 
+step "engine comparison cross-check: replyby against businesstimedelta (PyPI) and dayjs-business-time (npm) on 600 instants, DST nights included (bench/compare/README.md)"
+scripts/compare-engines.sh --check
+
 # The server's clock is pinned in every test (serve --test-clock); these runs show that the
 # answers are right at other instants too: New York open, closed overnight, a weekend, and
 # Presidents' Day 2027 (the default run above stands at the first).
