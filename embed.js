@@ -16,10 +16,16 @@ const WARM = [
   () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0),
 ];
 const warmIntl = () => new Promise((done) => { WARM.forEach((f) => setTimeout(f)); setTimeout(done); });
-const load = () => {
-  ready ||= Promise.all([
+const load = () => ready ||= (() => {
+  // The wasm is fetched and compiled (streaming, off the main thread) while the glue module
+  // is imported, not after it. A server that sends the wasm without the application/wasm
+  // type cannot stream it: then it is compiled from the downloaded bytes.
+  const wasm = new URL('replyby-widget_bg.wasm', base);
+  const compiled = WebAssembly.compileStreaming(fetch(wasm))
+    .catch(() => fetch(wasm).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)));
+  return Promise.all([
     import(new URL('replyby-widget.js', base).href).then(async (m) => {
-      await m.default({ module_or_path: new URL('replyby-widget_bg.wasm', base) });
+      await m.default({ module_or_path: compiled });
       return m;
     }),
     warmIntl(),
@@ -32,8 +38,7 @@ const load = () => {
     await tick();
     return m;
   });
-  return ready;
-};
+})();
 
 // The languages the widget speaks (i18n/<lang>.json beside this file). The visitor's first
 // locale whose language is one of them picks it (pt-BR → pt; zh-TW/HK/MO → zh-Hant, other
