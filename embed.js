@@ -15,7 +15,10 @@ const WARM = [
   () => new Intl.DateTimeFormat().resolvedOptions(),
   () => new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', timeZoneName: 'short' }).format(0),
 ];
-const warmIntl = () => new Promise((done) => { WARM.forEach((f) => setTimeout(f)); setTimeout(done); });
+// They run at background priority where the browser can say so (scheduler.postTask): the
+// fetches' responses, the glue module and the wasm go first.
+const task = (f) => globalThis.scheduler?.postTask?.(f, { priority: 'background' }) ?? new Promise((r) => setTimeout(() => r(f())));
+const warmIntl = () => Promise.all(WARM.map(task));
 const load = () => ready ||= (() => {
   // The wasm is fetched and compiled (streaming, off the main thread) while the glue module
   // is imported, not after it. A server that sends the wasm without the application/wasm
@@ -29,15 +32,7 @@ const load = () => ready ||= (() => {
       return m;
     }),
     warmIntl(),
-  ]).then(async ([m]) => {
-    // Instantiating, warming Yew's code (see `warm` in src/lib.rs) and the first render
-    // are separate tasks.
-    const tick = () => new Promise((r) => setTimeout(r));
-    await tick();
-    m.warm();
-    await tick();
-    return m;
-  });
+  ]).then(([m]) => m);
 })();
 
 // The languages the widget speaks (i18n/<lang>.json beside this file). The visitor's first

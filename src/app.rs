@@ -87,7 +87,7 @@ pub fn App(props: &AppProps) -> Html {
                     Ok(m) => {
                         // Let the page breathe between validating and the first render, so
                         // neither runs as one long main-thread task.
-                        gloo::timers::future::TimeoutFuture::new(0).await;
+                        crate::yield_now().await;
                         state.set(Load::Ready(Rc::new(m)))
                     }
                     Err(lines) => {
@@ -109,8 +109,18 @@ pub fn App(props: &AppProps) -> Html {
     {
         let stage = stage.clone();
         use_effect_with((*stage, last), move |&(at, last)| {
-            let timer = (at < last).then(|| Timeout::new(0, move || stage.set(at + 1)));
-            move || drop(timer)
+            // Cancelled when the stage changes or the widget unmounts before the task runs.
+            let live = Rc::new(std::cell::Cell::new(at < last));
+            if at < last {
+                let live = live.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::yield_now().await;
+                    if live.get() {
+                        stage.set(at + 1);
+                    }
+                });
+            }
+            move || live.set(false)
         });
     }
 

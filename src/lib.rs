@@ -69,6 +69,23 @@ pub fn options_from_js(options: &JsValue) -> Options {
     }
 }
 
+/// Ends the current main-thread task and goes on in a new one, so that the host page can
+/// handle input and paint in between (no long task). Where the browser has
+/// `scheduler.yield()` (Chromium 129+) the continuation runs ahead of other queued tasks;
+/// elsewhere after a `setTimeout(0)`, which browsers may delay by 4 ms once such timeouts
+/// nest.
+pub async fn yield_now() {
+    let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).ok().filter(JsValue::is_object);
+    let promise = scheduler.and_then(|s| {
+        let f = Reflect::get(&s, &JsValue::from_str("yield")).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        f.call0(&s).ok()?.dyn_into::<js_sys::Promise>().ok()
+    });
+    match promise {
+        Some(p) => drop(wasm_bindgen_futures::JsFuture::from(p).await),
+        None => gloo::timers::future::TimeoutFuture::new(0).await,
+    }
+}
+
 /// talc replaces Rust's default wasm allocator (dlmalloc): smaller in the wasm, and faster.
 /// The widget runs on one thread (no atomics), which this allocator requires.
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]

@@ -143,7 +143,7 @@ pub async fn build(options: &Options, fmt: Rc<Fmt>) -> Result<Model, Vec<String>
         |errors: replyby_core::ConfigErrors| errors.iter().map(|e| format!("{source}: {e}")).collect::<Vec<_>>();
     let config = replyby_core::parse(&text).map_err(lines)?;
     // Parsing and validating are separate main-thread tasks (no long task on the host page).
-    gloo::timers::future::TimeoutFuture::new(0).await;
+    crate::yield_now().await;
     let presets: Vec<(&str, &str)> = options.presets.iter().map(|(id, doc)| (id.as_str(), doc.as_str())).collect();
     let schedule = Schedule::with_presets(config, &IntlDb, &presets).map_err(lines)?;
     let zone_name = options.time_zone.clone().unwrap_or_else(browser_zone);
