@@ -93,28 +93,6 @@ pub async fn yield_now() {
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 thread_local! {
-    static WARM: std::cell::RefCell<Option<AppHandle<Warm>>> = const { std::cell::RefCell::new(None) };
-}
-
-#[yew::component]
-fn Warm() -> yew::Html {
-    let busy = yew::use_state(|| true);
-    yew::html! { <div class="warm" lang="en" aria-busy={busy.then_some("true")}><p class="x">{ "." }</p></div> }
-}
-
-/// Renders a throwaway element with Yew into a detached node, in a task of its own before
-/// the first mount (`embed.js` calls it). V8 compiles each wasm function on its first call;
-/// this moves Yew's share of that out of the first mount's task, so neither is a long task
-/// on the host page.
-#[wasm_bindgen]
-pub fn warm() {
-    let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("div").ok()) else {
-        return;
-    };
-    WARM.with(|w| *w.borrow_mut() = Some(yew::Renderer::<Warm>::with_root(el).render()));
-}
-
-thread_local! {
     static SHEET: std::cell::RefCell<Option<web_sys::CssStyleSheet>> = const { std::cell::RefCell::new(None) };
 }
 
