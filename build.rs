@@ -1,16 +1,24 @@
-//! The stylesheet the widget compiles in (`styles/widget.css`, adopted by each widget's
-//! shadow root), without its comments and surplus whitespace: they are for this
-//! repository's readers, and the wasm would carry every byte of them.
+//! What the widget compiles in, without what is only for this repository's readers (the
+//! wasm would carry every byte): the stylesheet (`styles/widget.css`, adopted by each
+//! widget's shadow root) without its comments and surplus whitespace, and the English
+//! sentences (`i18n/en.json`) without their indentation.
 
 fn main() {
     println!("cargo:rerun-if-changed=styles/widget.css");
+    println!("cargo:rerun-if-changed=i18n/en.json");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let css = std::fs::read_to_string("styles/widget.css").expect("read styles/widget.css");
-    let out = std::path::Path::new(&std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("widget.css");
-    std::fs::write(out, minify(&css)).expect("write widget.css");
+    std::fs::write(out.join("widget.css"), minify(&css)).expect("write widget.css");
+    // JSON strings hold no raw line breaks, so each line's leading whitespace and the line
+    // breaks themselves lie between tokens.
+    let en = std::fs::read_to_string("i18n/en.json").expect("read i18n/en.json");
+    std::fs::write(out.join("en.json"), en.lines().map(str::trim_start).collect::<String>()).expect("write en.json");
 }
 
 /// Drops `/* … */` comments, collapses whitespace to single spaces, and drops the spaces
-/// around `{`, `}` and `;`. (Spaces elsewhere stay: in a selector they are combinators.)
+/// around `{`, `}` and `;`, and after `:` and `,`. (Other spaces stay: in a selector they are
+/// combinators. No selector has a `:` or `,` before a space that matters: `a, b` is `a,b`.
+/// The space before `!important` stays too: brotli compresses ` !important` better.)
 fn minify(css: &str) -> String {
     let mut text = String::new();
     let mut rest = css;
@@ -22,7 +30,7 @@ fn minify(css: &str) -> String {
     text.push_str(rest);
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let glued = out.ends_with(['{', '}', ';']) || word.starts_with(['{', '}', ';']) || out.is_empty();
+        let glued = out.ends_with(['{', '}', ';', ':', ',']) || word.starts_with(['{', '}', ';']) || out.is_empty();
         if !glued {
             out.push(' ');
         }

@@ -15,7 +15,7 @@ const kb = (n) => (n / 1024).toFixed(1);
 const dist = path.join(root, 'dist');
 // The stylesheet as build.rs compiles it in: without comments and surplus whitespace.
 const css = Buffer.from((await readFile(path.join(root, 'styles/widget.css'), 'utf8'))
-  .replace(/\/\*[\s\S]*?\*\//g, ' ').split(/\s+/).filter(Boolean).join(' ').replace(/ ?([{};]) ?/g, '$1'));
+  .replace(/\/\*[\s\S]*?\*\//g, ' ').split(/\s+/).filter(Boolean).join(' ').replace(/ ?([{};]) ?/g, '$1').replace(/([:,]) /g, '$1'));
 const sizes = [];
 for (const f of ['replyby-widget_bg.wasm', 'replyby-widget.js', 'embed.js']) {
   const b = await readFile(path.join(dist, f));

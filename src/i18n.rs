@@ -11,7 +11,7 @@ use replyby_core::json::Json;
 use std::rc::Rc;
 
 /// English, the fallback for a language whose file did not load and for any key a file lacks.
-pub const ENGLISH: &str = include_str!("../i18n/en.json");
+pub const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.json"));
 
 thread_local! {
     static EN: Rc<Json> = Rc::new(Json::parse(ENGLISH).unwrap_or(Json::Object(Vec::new())));

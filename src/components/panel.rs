@@ -73,7 +73,7 @@ fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<U
         let spans: Vec<String> =
             day.spans.iter().map(|s| span(fmt, visitor, day.date, s.start, s.end)).collect();
         let text = if spans.is_empty() { fmt.t("week.closed") } else { fmt.list(&spans) };
-        html! { <tr class={classes!(spans.is_empty().then_some("shut"))}><th scope="row">{ fmt.date(day.date) }</th><td>{ text }</td></tr> }
+        html! { <tr data-state={spans.is_empty().then_some("shut")}><th scope="row">{ fmt.date(day.date) }</th><td>{ text }</td></tr> }
     });
 
     let until = today.checked_add_days(Days::new(u64::from(CLOSED_DAYS_AHEAD))).unwrap_or(today);

@@ -274,7 +274,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
     };
 
     let items = outbox.items.iter().rev().map(|item| {
-        let (class, text) = match &item.state {
+        let (state, text) = match &item.state {
             State::Pending { attempts: 0, .. } => ("pending", fmt.t("outbox.sending")),
             State::Pending { last_error, .. } => {
                 // The HTTP status the server answered (digits), or no answer at all.
@@ -342,7 +342,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
             html! { <button type="button" class="link" {onclick}>{ fmt.t("outbox.edit") }</button> }
         });
         html! {
-            <li class={classes!("item", class)} data-key={item.key.clone()}>
+            <li class="item" data-state={state} data-key={item.key.clone()}>
                 <span class="subject">{ &item.subject }</span>
                 <span class="state">{ text }</span>
                 { for edit }

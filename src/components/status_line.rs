@@ -24,7 +24,7 @@ pub fn status_line(props: &StatusLineProps) -> Html {
     let Ok(status) = m.schedule.status(&coverage.id, props.now) else {
         return html! { <p class="status">{ fmt.t("unavailable") }</p> };
     };
-    let (class, text) = if status.open {
+    let (state, text) = if status.open {
         ("open", format!("{} · {}", fmt.t("status.open"), replies_within(fmt, plan.first_reply)))
     } else {
         let head = match &status.reason {
@@ -43,7 +43,7 @@ pub fn status_line(props: &StatusLineProps) -> Html {
         }
     };
     html! {
-        <p class={classes!("status", class)} role="status" aria-live="polite">
+        <p class="status" data-state={state} role="status" aria-live="polite">
             <span class="dot" aria-hidden="true"></span>{ text }
         </p>
     }
