@@ -75,15 +75,20 @@ pub fn options_from_js(options: &JsValue) -> Options {
 /// elsewhere after a `setTimeout(0)`, which browsers may delay by 4 ms once such timeouts
 /// nest.
 pub async fn yield_now() {
-    let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).ok().filter(JsValue::is_object);
-    let promise = scheduler.and_then(|s| {
-        let f = Reflect::get(&s, &JsValue::from_str("yield")).ok()?.dyn_into::<js_sys::Function>().ok()?;
-        f.call0(&s).ok()?.dyn_into::<js_sys::Promise>().ok()
-    });
-    match promise {
-        Some(p) => drop(wasm_bindgen_futures::JsFuture::from(p).await),
-        None => gloo::timers::future::TimeoutFuture::new(0).await,
-    }
+    let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).unwrap_or_default();
+    let promise = Reflect::get(&scheduler, &JsValue::from_str("yield"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&scheduler).ok())
+        .unwrap_or_else(|| {
+            js_sys::Promise::new(&mut |resolve, _| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback(&resolve);
+                }
+            })
+            .into()
+        });
+    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await;
 }
 
 /// talc replaces Rust's default wasm allocator (dlmalloc): smaller in the wasm, and faster.
