@@ -6,7 +6,7 @@
 
 use crate::components::{BadgeProps, CompareProps, PanelProps, badge, compare, panel};
 use crate::format::Fmt;
-use crate::model::{self, Model, Options, View};
+use crate::model::{Model, View};
 use chrono::{DateTime, Utc};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
@@ -33,19 +33,17 @@ fn last_stage(model: &Model) -> usize {
 /// The longest single wait (browsers cap setTimeout at about 24.8 days).
 const MAX_WAIT_MS: i64 = 6 * 3600 * 1000;
 
+/// What the root renders: the model, built before Yew mounts (see `mount` in lib.rs), so the
+/// first render is the view itself, not a "loading" line replaced a moment later.
 #[derive(PartialEq, Properties, Clone)]
 pub struct AppProps {
-    pub options: Options,
-    /// The visitor's language, known before the config loads (embed.js fetched its
-    /// sentences beside the wasm), so even "loading" is in it.
+    /// The validated model, or `None` when the config could not be used (the console says
+    /// why).
+    pub model: Option<Rc<Model>>,
+    /// The visitor's language (for "unavailable" when there is no model).
     pub fmt: Rc<Fmt>,
-}
-
-#[derive(Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ready(Rc<Model>),
-    Failed,
+    /// `data-now`: the widget stands still at this instant.
+    pub frozen: Option<DateTime<Utc>>,
 }
 
 /// Now, from the browser's clock (the core never reads one).
@@ -71,41 +69,13 @@ fn next_boundary(model: &Model, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let state = use_state(|| Load::Loading);
-    let frozen = props.options.now;
+    let frozen = props.frozen;
     let now = use_state(|| frozen.unwrap_or_else(now));
     let fmt = &props.fmt;
     let stage = use_state(|| 0usize);
 
-    {
-        let (state, stage, fmt) = (state.clone(), stage.clone(), fmt.clone());
-        use_effect_with(props.options.clone(), move |options| {
-            stage.set(0);
-            let options = options.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match model::build(&options, fmt).await {
-                    Ok(m) => {
-                        // Let the page breathe between validating and the first render, so
-                        // neither runs as one long main-thread task.
-                        crate::yield_now().await;
-                        state.set(Load::Ready(Rc::new(m)))
-                    }
-                    Err(lines) => {
-                        for line in lines {
-                            gloo::console::error!(format!("replyby: {line}"));
-                        }
-                        state.set(Load::Failed);
-                    }
-                }
-            });
-        });
-    }
-
     // The next stage, one task later, until the view is whole.
-    let last = match &*state {
-        Load::Ready(m) => last_stage(m),
-        _ => 0,
-    };
+    let last = props.model.as_deref().map_or(0, last_stage);
     {
         let stage = stage.clone();
         use_effect_with((*stage, last), move |&(at, last)| {
@@ -127,10 +97,7 @@ pub fn App(props: &AppProps) -> Html {
     // Live: one timeout to the next boundary, and a fresh look when the tab comes back.
     {
         let now_handle = now.clone();
-        let model = match &*state {
-            Load::Ready(m) => Some(m.clone()),
-            _ => None,
-        };
+        let model = props.model.clone();
         use_effect_with((model, *now), move |(model, at)| {
             let live = frozen.is_none();
             let timer = model.as_ref().filter(|_| live).and_then(|m| next_boundary(m, *at)).map(|b| {
@@ -150,17 +117,16 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    let content = match &*state {
-        Load::Loading => html! { <p class="loading">{ fmt.t("loading") }</p> },
-        Load::Failed => html! { <p class="unavailable" role="status">{ fmt.t("unavailable") }</p> },
-        Load::Ready(m) => match m.view {
+    let content = match &props.model {
+        None => html! { <p class="unavailable" role="status">{ fmt.t("unavailable") }</p> },
+        Some(m) => match m.view {
             View::Badge => badge(&BadgeProps { model: m.clone(), now: *now }),
             View::Panel => panel(&PanelProps { model: m.clone(), now: *now, stage: *stage }),
             View::Compare => compare(&CompareProps { model: m.clone(), now: *now, stage: *stage }),
         },
     };
-    // Busy while loading or still adding stages; tests and assistive technology wait for it.
-    let busy = matches!(*state, Load::Loading) || *stage < last;
+    // Busy while still adding stages; tests and assistive technology wait for it.
+    let busy = *stage < last;
     html! {
         <div class="replyby" lang={fmt.locale.clone()} dir={if fmt.rtl() { "rtl" } else { "ltr" }}
             aria-busy={busy.then_some("true")}>{ content }</div>

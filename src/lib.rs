@@ -17,20 +17,29 @@ pub mod outbox;
 use app::{App, AppProps};
 use js_sys::Reflect;
 use model::Options;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 
 /// A mounted widget; `unmount()` removes it and stops its timer.
 #[wasm_bindgen]
 pub struct MountHandle {
-    app: Option<AppHandle<App>>,
+    slot: Rc<RefCell<Slot>>,
+}
+
+/// Where a widget stands: its model being built, rendered, or unmounted.
+enum Slot {
+    Building,
+    Rendered(AppHandle<App>),
+    Gone,
 }
 
 #[wasm_bindgen]
 impl MountHandle {
     /// Removes the widget.
     pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
+        if let Slot::Rendered(app) = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::Gone) {
             app.destroy();
         }
     }
@@ -128,6 +137,9 @@ fn adopt_styles(root: &web_sys::Element) {
 }
 
 /// Renders a widget into `root` (an element inside a shadow root); called by `embed.js`.
+/// The model is built first (the config read and validated, in two tasks), then Yew renders
+/// the view once: no "loading" render to replace. `embed.js` has already fetched the
+/// config, its presets and the language, so there is nothing to wait for but the work.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
     adopt_styles(&root);
@@ -136,6 +148,24 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
     if let Some(line) = error {
         web_sys::console::error_1(&format!("replyby: {line}").into());
     }
-    let props = AppProps { options, fmt: std::rc::Rc::new(fmt) };
-    MountHandle { app: Some(yew::Renderer::<App>::with_root_and_props(root, props).render()) }
+    let fmt = Rc::new(fmt);
+    let slot = Rc::new(RefCell::new(Slot::Building));
+    let handle = MountHandle { slot: slot.clone() };
+    wasm_bindgen_futures::spawn_local(async move {
+        let model = match model::build(&options, fmt.clone()).await {
+            Ok(m) => Some(Rc::new(m)),
+            Err(lines) => {
+                for line in lines {
+                    web_sys::console::error_1(&format!("replyby: {line}").into());
+                }
+                None
+            }
+        };
+        let mut slot = slot.borrow_mut();
+        if matches!(*slot, Slot::Building) {
+            let props = AppProps { model, fmt, frozen: options.now };
+            *slot = Slot::Rendered(yew::Renderer::<App>::with_root_and_props(root, props).render());
+        }
+    });
+    handle
 }
