@@ -1,8 +1,13 @@
 // replyby embed loader: one <script type="module" src=".../embed.js" data-config=...>
 // per widget. Reserves each widget's space at once, downloads the WebAssembly once.
 const base = new URL('.', import.meta.url);
-const RESERVE = { badge: '2.6em', panel: '30em', compare: '36em' };
+// Each view's least height, held from the start so that the page below does not move when
+// it renders (the badge's one line exactly: line height + padding + border).
+const RESERVE = { badge: 'calc(2.95em + 2px)', panel: '30em', compare: '36em' };
 let ready;
+// User Timing marks (replyby:wasm, :intl, :data, :mount) show in a browser's performance
+// panel where the time to the first line goes; scripts/measure-widget.mjs reads them.
+const mark = (name, value) => (performance.mark?.(`replyby:${name}`), value);
 // The browser's first Intl use loads ICU data: 20-90 ms in one go on the main thread.
 // Each step below loads a part of it in a task of its own, while the wasm downloads, so no
 // single task is long. (A blob: worker could do it off the main thread, but a strict CSP
@@ -18,7 +23,7 @@ const WARM = [
 // They run at background priority where the browser can say so (scheduler.postTask): the
 // fetches' responses, the glue module and the wasm go first.
 const task = (f) => globalThis.scheduler?.postTask?.(f, { priority: 'background' }) ?? new Promise((r) => setTimeout(() => r(f())));
-const warmIntl = () => Promise.all(WARM.map(task));
+const warmIntl = () => Promise.all(WARM.map(task)).then(() => mark('intl'));
 const load = () => ready ||= (() => {
   // The wasm is fetched and compiled (streaming, off the main thread) while the glue module
   // is imported, not after it. A server that sends the wasm without the application/wasm
@@ -29,7 +34,7 @@ const load = () => ready ||= (() => {
   return Promise.all([
     import(new URL('replyby-widget.js', base).href).then(async (m) => {
       await m.default({ module_or_path: compiled });
-      return m;
+      return mark('wasm', m);
     }),
     warmIntl(),
   ]).then(([m]) => m);
@@ -88,7 +93,7 @@ const configAndPresets = async (config = '') => {
     const url = new URL(`presets/${id}.json`, base).href;
     return text(url).then((t) => { presets[id] = t; }, (e) => console.error(`replyby: cannot load the holiday preset "${id}" from ${url} (${e.message})`));
   }));
-  return { configText: inline ? undefined : configText, presets };
+  return mark('data', { configText: inline ? undefined : configText, presets });
 };
 
 function mount(el, o = {}) {
@@ -104,7 +109,7 @@ function mount(el, o = {}) {
   const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
   const sentences = catalog(lang);
   Promise.all([load(), sentences, configAndPresets(o.config)]).then(([m, catalog, data]) => {
-    if (!gone) handle = m.mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
+    if (!gone) handle = mark('mount', m).mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
   }).catch(async (e) => {
     console.error('replyby: the widget could not load', e);
     let line = 'Support hours are unavailable right now.';

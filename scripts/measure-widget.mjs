@@ -1,6 +1,10 @@
 // Size and speed of the built widget (dist/) and of the floor (a raw wasm-bindgen page
-// that writes one line), measured in the same run in headless Chromium.
-// Usage: node scripts/measure-widget.mjs [runs]   — prints a Markdown report.
+// that writes one line), measured in the same run in headless Chromium: the time from the
+// script tag to each view's first rendered line, against the floor's; where the badge's time
+// goes (embed.js's User Timing marks and the Resource Timing of each download); main-thread
+// tasks over 50 ms; layout shift. Every load is a fresh browser context (nothing cached),
+// the widget pinned at one instant (data-now) so each load renders the same thing.
+// Usage: node scripts/measure-widget.mjs [runs]   (30 by default) — prints a Markdown report.
 import { readFile, readdir } from 'node:fs/promises';
 import { brotliCompressSync, constants } from 'node:zlib';
 import path from 'node:path';
@@ -8,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { widgetOrigin, hostOrigin, browser } from '../tests/e2e/harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.argv[2] || 15);
+const runs = Number(process.argv[2] || 30);
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1);
 
@@ -29,18 +33,29 @@ for (const f of await readdir(floorDir)) if (/\.(js|wasm)$/.test(f)) floorTotal 
 const W = await widgetOrigin(dist);
 const F = await widgetOrigin(floorDir);
 const config = `${W.base}acme.json`;
+const NOW = '2027-03-03T15:00:00Z'; // a Wednesday, New York open
+const t0 = '<script>window.t0 = performance.now()</script>';
+const tag = (view) => `<!doctype html><title>w</title>${t0}<p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${config}" data-view="${view}" data-plan="pro" data-now="${NOW}"></script>`;
 const pages = {
-  '/widget': `<!doctype html><title>w</title><script>window.t0 = performance.now()</script>
-    <p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${config}" data-view="badge" data-plan="pro"></script>`,
-  '/panel': `<!doctype html><title>w</title><p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${config}" data-view="panel" data-plan="pro"></script>`,
-  '/compare': `<!doctype html><title>w</title><p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${config}" data-view="compare"></script>`,
-  '/floor': `<!doctype html><title>f</title><script>window.t0 = performance.now()</script><p>host page text</p><p id="floor"></p>
+  '/badge': tag('badge'), '/panel': tag('panel'), '/compare': tag('compare'),
+  '/floor': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
     <script type="module">import init, { write_line } from '${F.base}replyby_floor.js'; await init(); write_line();</script>`,
 };
 const H = await hostOrigin(pages);
 const b = await browser();
 
-async function once(pagePath, ready) {
+// Time from the script tag to the first rendered line (the floor's line; the view's first
+// element in the widget's shadow root), polled each animation frame in both.
+const firstLine = () => new Promise((res) => {
+  const tick = () => {
+    const done = document.getElementById('floor')?.textContent
+      || document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby > *');
+    if (done) res(performance.now() - window.t0); else requestAnimationFrame(tick);
+  };
+  tick();
+});
+
+async function once(pagePath) {
   const ctx = await b.newContext();
   const page = await ctx.newPage();
   await page.addInitScript(() => {
@@ -50,53 +65,51 @@ async function once(pagePath, ready) {
     new PerformanceObserver((l) => l.getEntries().forEach((e) => { window.shifts += e.value; })).observe({ type: 'layout-shift', buffered: true });
   });
   await page.goto(`${H.base}${pagePath}`);
-  const t = await page.evaluate(ready);
+  const t = await page.evaluate(firstLine);
   // Every stage rendered (aria-busy gone), and a moment for any task still running.
   if (pagePath !== '/floor') {
     await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby:not([aria-busy])'));
   }
   await page.waitForTimeout(300);
-  const tasks = await page.evaluate(() => window.longTasks);
-  const shift = await page.evaluate(() => window.shifts);
+  const r = await page.evaluate(() => {
+    const at = {};
+    for (const m of performance.getEntriesByType('mark')) at[m.name] ??= m.startTime - window.t0;
+    for (const e of performance.getEntriesByType('resource')) {
+      const f = e.name.split('/').pop();
+      at[`${f} requested`] ??= e.startTime - window.t0;
+      at[`${f} received`] ??= e.responseEnd - window.t0;
+    }
+    return { at, tasks: window.longTasks, shift: window.shifts };
+  });
   await ctx.close();
-  return { t, longest: Math.max(0, ...tasks), shift };
+  return { t, at: r.at, longest: Math.max(0, ...r.tasks), shift: r.shift };
 }
 
-// Time from the script tag to the first rendered line, by polling each animation frame.
-const widgetReady = () => new Promise((res) => {
-  const tick = () => {
-    const h = document.querySelector('[data-replyby-host]');
-    if (h?.shadowRoot?.querySelector('.status')) res(performance.now() - window.t0); else requestAnimationFrame(tick);
-  };
-  tick();
-});
-const floorReady = () => new Promise((res) => {
-  const tick = () => (document.getElementById('floor').textContent ? res(performance.now() - window.t0) : requestAnimationFrame(tick));
-  tick();
-});
-
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const results = { widget: [], floor: [], panel: [], compare: [] };
+const results = { floor: [], badge: [], panel: [], compare: [] };
 for (let i = 0; i < runs; i++) {
-  results.floor.push(await once('/floor', floorReady));
-  results.widget.push(await once('/widget', widgetReady));
-  results.panel.push(await once('/panel', () => 0));
-  results.compare.push(await once('/compare', () => 0));
+  for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
 await b.close(); W.server.close(); F.server.close(); H.server.close();
 
-const row = (name, r) => `| ${name} | ${median(r.map((x) => x.t)).toFixed(0)} ms | ${Math.min(...r.map((x) => x.t)).toFixed(0)}–${Math.max(...r.map((x) => x.t)).toFixed(0)} ms | ${Math.max(...r.map((x) => x.longest)).toFixed(0)} ms | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`;
+const ms = (x) => `${x.toFixed(0)} ms`;
+const floorMedian = median(results.floor.map((x) => x.t));
 console.log(`### Size (brotli, quality 11)\n`);
 console.log('| file | raw | brotli |\n| --- | ---: | ---: |');
 for (const [f, raw, c] of sizes) console.log(`| ${f} | ${kb(raw)} KB | ${kb(c)} KB |`);
-console.log(`| **widget total** (wasm + js; the CSS is inside the wasm, ${kb(br(css))} KB of it) | | **${kb(widgetTotal)} KB** |`);
+console.log(`| **widget total** (wasm + js + embed.js; the CSS is inside the wasm, ${kb(br(css))} KB of it) | | **${kb(widgetTotal)} KB** |`);
 console.log(`| floor (raw wasm-bindgen, one line) | | ${kb(floorTotal)} KB |\n`);
-console.log(`### Script tag → first rendered line, headless Chromium, loopback, ${runs} runs each\n`);
-console.log('| page | median | range | longest main-thread task | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: |');
-console.log(row('floor: raw wasm-bindgen page writing one line', results.floor));
-console.log(row('replyby badge (config fetched, validated, rendered)', results.widget));
-console.log(`\n### Main-thread tasks over 50 ms while the page loads, until every stage has rendered (${runs} loads a view)\n`);
-console.log('| view | loads with one | longest task per load (ms; 0 = none over 50) |\n| --- | ---: | --- |');
-for (const [name, r] of [['badge', results.widget], ['panel', results.panel], ['compare', results.compare], ['floor', results.floor]]) {
-  console.log(`| ${name} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${r.map((x) => x.longest.toFixed(0)).join(' ')} |`);
+console.log(`### Script tag → first rendered line, headless Chromium, loopback, ${runs} loads each, fresh context each\n`);
+console.log('| page | median | ÷ floor | range | longest main-thread task | loads with a task over 50 ms | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const [name, r] of Object.entries(results)) {
+  const m = median(r.map((x) => x.t));
+  console.log(`| ${name === 'floor' ? 'floor: raw wasm-bindgen page writing one line' : name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
+}
+console.log(`\n### Where the badge's time goes (median ms after the script tag; marks from embed.js, downloads from Resource Timing)\n`);
+const events = {};
+for (const x of results.badge) for (const [k, v] of Object.entries(x.at)) (events[k] ||= []).push(v);
+events['first line'] = results.badge.map((x) => x.t);
+console.log('| event | median |\n| --- | ---: |');
+for (const [k, v] of Object.entries(events).map(([k, v]) => [k, median(v)]).sort((a, b) => a[1] - b[1])) {
+  if (!/favicon/.test(k)) console.log(`| ${k} | ${v.toFixed(1)} |`);
 }
