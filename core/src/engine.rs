@@ -5,8 +5,10 @@
 
 use crate::Error;
 use crate::config::FirstReply;
+use crate::holidays::Rule;
+use crate::hours::Interval;
 use crate::schedule::{Coverage, Schedule, Team};
-use crate::zone::{Instant, to_local, to_utc};
+use crate::zone::{Instant, Zone, to_local, to_utc};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -32,45 +34,122 @@ pub(crate) fn local_midnight(date: NaiveDate) -> i64 {
     (i64::from(date.num_days_from_ce()) - 719_163) * 86_400
 }
 
-/// Remembers whether a zone's offset is constant over the instants one local day's
-/// intervals can touch, so most days resolve local times by subtraction instead of a
-/// zone lookup per endpoint.
+/// What is known of a zone's offset near the instants a walk asks about: it is the same
+/// over all of `[from, to]`. Each new instant costs one zone lookup, and most cost none.
 ///
 /// It relies on one fact of the zone database: no zone changes its offset twice within
-/// four days, so equal offsets at both ends of a window of under four days mean no
-/// change inside it.
-#[derive(Debug, Default, Clone, Copy)]
+/// four days, so equal offsets at two instants less than four days apart mean no change
+/// between them, and a known stretch grows by each such lookup that agrees with it.
+#[derive(Debug, Clone, Copy)]
 struct OffsetWindow {
-    /// `(from, to, offset)`: the offset is `offset` on all of `[from, to]`.
-    known: Option<(Instant, Instant, i32)>,
+    from: Instant,
+    to: Instant,
+    offset: i32,
 }
 
-/// Local intervals of date D lie in local [D 00:00, D+2 00:00]; offsets are within ±15 h.
-const WINDOW_BEFORE: i64 = 15 * 3600;
-const WINDOW_AFTER: i64 = 2 * 86_400 + 15 * 3600;
+/// Instants this close together with the same offset have the same offset between them.
+const SAME_OFFSET_WITHIN: i64 = 4 * 86_400;
+/// How far beyond the known stretch a lookup goes when a day needs more of it: as far as
+/// the rule above allows, so one lookup serves the next three days or so.
+const LOOK_AHEAD: i64 = SAME_OFFSET_WITHIN - 6 * 3600;
+/// A local time is the instant up to 15 h before or after it (offsets lie within ±15 h).
+const MAX_OFFSET: i64 = 15 * 3600;
 
 impl OffsetWindow {
-    /// The open intervals of a team that start on local date `date`, as instants, sorted.
-    /// A holiday on `date` closes them or replaces them with its reduced hours.
-    fn intervals_on(&mut self, team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
-        out.clear();
-        let hours = match team.holidays.on(date) {
-            Some(h) => h.rule.hours.as_deref().unwrap_or(&[]),
-            None => team.hours_on(date.weekday()),
+    fn at(zone: &dyn Zone, t: Instant) -> Self {
+        OffsetWindow { from: t, to: t, offset: zone.offset_at(t) }
+    }
+
+    /// The offset when it is the same over all of `[from, to]` (less than three and a
+    /// half days long), learning what it has to.
+    fn constant_over(&mut self, zone: &dyn Zone, from: Instant, to: Instant) -> Option<i32> {
+        let w = self;
+        if from < w.from || from > w.to {
+            let offset = zone.offset_at(from);
+            if offset == w.offset && (w.from - from).max(from - w.to) < SAME_OFFSET_WITHIN {
+                (w.from, w.to) = (w.from.min(from), w.to.max(from));
+            } else {
+                *w = OffsetWindow { from, to: from, offset };
+            }
+        }
+        if to > w.to {
+            if zone.offset_at(w.to + LOOK_AHEAD) == w.offset {
+                w.to += LOOK_AHEAD;
+            } else if zone.offset_at(to) == w.offset {
+                w.to = to;
+            } else {
+                return None;
+            }
+        }
+        Some(w.offset)
+    }
+}
+
+/// Walks one team's intervals forward, a local day at a time.
+struct TeamCursor<'a> {
+    team: &'a Team,
+    next_date: NaiveDate,
+    days_left: u32,
+    /// The current day's intervals not yet taken, on a day whose offset is constant: each
+    /// starts at `base` plus its local start.
+    hours: &'a [Interval],
+    base: Instant,
+    /// On other days, the day's intervals as instants, sorted, and how many are taken.
+    buf: Vec<(Instant, Instant)>,
+    pos: usize,
+    window: OffsetWindow,
+    /// No holiday falls before this date; this is the one on it, if any.
+    holiday: (NaiveDate, Option<&'a Rule>),
+}
+
+impl<'a> TeamCursor<'a> {
+    fn new(team: &'a Team, from: Instant) -> Self {
+        let window = OffsetWindow::at(team.zone.as_ref(), from);
+        // Intervals starting the local day before can still be open at `from`.
+        let date = to_utc(from + i64::from(window.offset)).date_naive();
+        TeamCursor {
+            team,
+            next_date: date.pred_opt().unwrap_or(date),
+            days_left: HORIZON_DAYS + 2,
+            hours: &[],
+            base: 0,
+            buf: Vec::new(),
+            pos: 0,
+            window,
+            holiday: (NaiveDate::MIN, None),
+        }
+    }
+
+    /// Takes the open intervals of the team that start on local date `next_date`.
+    /// A holiday on that date closes them or replaces them with its reduced hours.
+    fn load_day(&mut self) {
+        let date = self.next_date;
+        self.buf.clear();
+        self.pos = 0;
+        if date > self.holiday.0 {
+            let end_of_year = NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date);
+            let next = self.team.holidays.first_between(date, end_of_year);
+            self.holiday = next.map_or((end_of_year, None), |h| (h.date, Some(h.rule)));
+        }
+        let hours = match self.holiday {
+            (d, Some(rule)) if d == date => rule.hours.as_deref().unwrap_or(&[]),
+            _ => self.team.hours_on(date.weekday()),
         };
-        if hours.is_empty() {
+        let (Some(first), Some(last)) = (hours.iter().map(|iv| iv.start).min(), hours.iter().map(|iv| iv.end).max())
+        else {
+            return;
+        };
+        let zone = self.team.zone.as_ref();
+        let midnight = local_midnight(date);
+        let (from, to) = (i64::from(first) * 60 - MAX_OFFSET, i64::from(last) * 60 + MAX_OFFSET);
+        let constant = self.window.constant_over(zone, midnight + from, midnight + to);
+        if let Some(o) = constant
+            && hours.is_sorted()
+        {
+            self.hours = hours;
+            self.base = midnight - i64::from(o);
             return;
         }
-        let zone = team.zone.as_ref();
-        let midnight = local_midnight(date);
-        let (from, to) = (midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER);
-        let o_from = match self.known {
-            Some((a, b, o)) if a <= from && from <= b => o,
-            _ => zone.offset_at(from),
-        };
-        let o_to = zone.offset_at(to);
-        let constant = (o_from == o_to).then_some(o_from);
-        self.known = constant.map(|o| (from, to, o));
         let resolve = |local: i64| match constant {
             Some(o) => local - i64::from(o),
             None => zone.resolve(local),
@@ -80,53 +159,38 @@ impl OffsetWindow {
             let e = resolve(midnight + i64::from(iv.end) * 60);
             // An interval that lies wholly inside a spring-forward gap does not happen that day.
             if e > s {
-                out.push((s, e));
+                self.buf.push((s, e));
             }
         }
-        out.sort_unstable();
-    }
-}
-
-/// Walks one team's intervals forward, a local day at a time.
-struct TeamCursor<'a> {
-    team: &'a Team,
-    next_date: NaiveDate,
-    days_left: u32,
-    buf: Vec<(Instant, Instant)>,
-    pos: usize,
-    window: OffsetWindow,
-}
-
-impl<'a> TeamCursor<'a> {
-    fn new(team: &'a Team, from: Instant) -> Self {
-        // Intervals starting the local day before can still be open at `from`.
-        let date = to_local(team.zone.as_ref(), from).date();
-        let start = date.pred_opt().unwrap_or(date);
-        TeamCursor {
-            team,
-            next_date: start,
-            days_left: HORIZON_DAYS + 2,
-            buf: Vec::with_capacity(4),
-            pos: 0,
-            window: OffsetWindow::default(),
-        }
+        self.buf.sort_unstable();
     }
 
     fn peek(&mut self) -> Option<(Instant, Instant)> {
-        while self.pos == self.buf.len() {
+        loop {
+            if let Some(iv) = self.hours.first() {
+                return Some((self.base + i64::from(iv.start) * 60, self.base + i64::from(iv.end) * 60));
+            }
+            if let Some(&iv) = self.buf.get(self.pos) {
+                return Some(iv);
+            }
             if self.days_left == 0 {
                 return None;
             }
-            self.window.intervals_on(self.team, self.next_date, &mut self.buf);
-            self.pos = 0;
+            self.load_day();
             self.days_left -= 1;
             self.next_date = self.next_date.succ_opt()?;
         }
-        Some(self.buf[self.pos])
+    }
+
+    fn take(&mut self) {
+        match self.hours {
+            [_, rest @ ..] => self.hours = rest,
+            [] => self.pos += 1,
+        }
     }
 
     fn exhausted(&self) -> bool {
-        self.days_left == 0 && self.pos == self.buf.len()
+        self.days_left == 0 && self.hours.is_empty() && self.pos == self.buf.len()
     }
 }
 
@@ -149,7 +213,7 @@ impl Runs<'_> {
         if not_after.is_some_and(|limit| iv.0 > limit) {
             return None;
         }
-        self.cursors[i].pos += 1;
+        self.cursors[i].take();
         Some(iv)
     }
 }
@@ -325,7 +389,7 @@ impl Schedule {
             Some(n) => to_local(home.zone.as_ref(), n).date().pred_opt().unwrap_or(from),
             None => from + chrono::Days::new(u64::from(HORIZON_DAYS)),
         };
-        match home.holidays.between(from, to).first() {
+        match home.holidays.first_between(from, to) {
             Some(h) => Reason::Holiday { name: h.rule.name.clone() },
             None => Reason::OutsideHours,
         }
