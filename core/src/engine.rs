@@ -197,6 +197,10 @@ impl<'a> TeamCursor<'a> {
 /// A coverage's runs, in order, from about a day before an instant onwards.
 pub struct Runs<'a> {
     cursors: Vec<TeamCursor<'a>>,
+    /// `(t, after, holding)` when only the first part of each run is needed: merging stops
+    /// once a run starting after t is `after` long, or the run holding t reaches
+    /// `t + holding`. What is left of a run then comes as the next one.
+    cut: Option<(Instant, i64, i64)>,
 }
 
 impl Runs<'_> {
@@ -223,8 +227,15 @@ impl Iterator for Runs<'_> {
 
     fn next(&mut self) -> Option<Run> {
         let (start, mut end) = self.pop_min(None)?;
+        let cap = match self.cut {
+            Some((t, after, _)) if start > t => start.saturating_add(after),
+            Some((t, _, holding)) => t.saturating_add(holding),
+            None => Instant::MAX,
+        };
         // Runs of several teams merge when they touch or overlap.
-        while let Some((_, e)) = self.pop_min(Some(end)) {
+        while end < cap
+            && let Some((_, e)) = self.pop_min(Some(end))
+        {
             end = end.max(e);
         }
         let end_known = !self.cursors.iter().any(TeamCursor::exhausted);
@@ -338,7 +349,11 @@ impl Schedule {
 
     /// The runs of a coverage with teams, from about a day before `from`.
     pub fn runs_from(&self, coverage: &Coverage, from: Instant) -> Runs<'_> {
-        Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect() }
+        self.runs_cut(coverage, from, None)
+    }
+
+    fn runs_cut(&self, coverage: &Coverage, from: Instant, cut: Option<(Instant, i64, i64)>) -> Runs<'_> {
+        Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect(), cut }
     }
 
     /// The open runs of a coverage that overlap `[from, until)`, clipped to it. An
@@ -369,7 +384,8 @@ impl Schedule {
         if c.always {
             return Ok(s);
         }
-        match self.runs_from(c, t).find(|r| r.end > t) {
+        // Of a run after t only its start counts.
+        match self.runs_cut(c, t, Some((t, 0, i64::MAX))).find(|r| r.end > t) {
             Some(r) if r.start <= t => {
                 s.closes_at = r.end_known.then(|| to_utc(r.end));
             }
@@ -436,7 +452,10 @@ impl Schedule {
             // Validation rejects business days on an always-open coverage.
             return Ok((t, t + elapsed.unwrap_or(business)));
         }
-        let mut runs = self.runs_from(c, t);
+        // Business time and the release need each run only as far as the target or t: a run
+        // cut short there gives the same answers. Business days need whole runs.
+        let cut = (!matches!(target, FirstReply::BusinessDays(_))).then_some((t, business, business.max(1)));
+        let mut runs = self.runs_cut(c, t, cut);
         let first = runs.find(|r| r.end > t).ok_or_else(|| Error::NeverOpens {
             coverage: c.id.clone(),
             from: crate::text::format_instant(to_utc(t)),
