@@ -52,16 +52,17 @@ const SAME_OFFSET_WITHIN: i64 = 4 * 86_400;
 /// How far beyond the known stretch a lookup goes when a day needs more of it: as far as
 /// the rule above allows, so one lookup serves the next three days or so.
 const LOOK_AHEAD: i64 = SAME_OFFSET_WITHIN - 6 * 3600;
-/// A local time is the instant up to 15 h before or after it (offsets lie within ±15 h).
-const MAX_OFFSET: i64 = 15 * 3600;
+/// Local intervals of date D lie in local [D 00:00, D+2 00:00]; offsets are within ±15 h.
+const WINDOW_BEFORE: i64 = 15 * 3600;
+const WINDOW_AFTER: i64 = 2 * 86_400 + 15 * 3600;
 
 impl OffsetWindow {
     fn at(zone: &dyn Zone, t: Instant) -> Self {
         OffsetWindow { from: t, to: t, offset: zone.offset_at(t) }
     }
 
-    /// The offset when it is the same over all of `[from, to]` (less than three and a
-    /// half days long), learning what it has to.
+    /// The offset when it is the same over all of `[from, to]` (a day's window, 78 h),
+    /// learning what it has to.
     fn constant_over(&mut self, zone: &dyn Zone, from: Instant, to: Instant) -> Option<i32> {
         let w = self;
         if from < w.from || from > w.to {
@@ -135,17 +136,16 @@ impl<'a> TeamCursor<'a> {
             (d, Some(rule)) if d == date => rule.hours.as_deref().unwrap_or(&[]),
             _ => self.team.hours_on(date.weekday()),
         };
-        let (Some(first), Some(last)) = (hours.iter().map(|iv| iv.start).min(), hours.iter().map(|iv| iv.end).max())
-        else {
+        if hours.is_empty() {
             return;
-        };
+        }
         let zone = self.team.zone.as_ref();
         let midnight = local_midnight(date);
-        let (from, to) = (i64::from(first) * 60 - MAX_OFFSET, i64::from(last) * 60 + MAX_OFFSET);
-        let constant = self.window.constant_over(zone, midnight + from, midnight + to);
-        if let Some(o) = constant
-            && hours.is_sorted()
-        {
+        let constant = self.window.constant_over(zone, midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER);
+        // Hours are sorted and do not overlap (as `parse_day` leaves them), so on a day of
+        // one offset their instants come in order as they are.
+        debug_assert!(hours.windows(2).all(|w| w[0].end <= w[1].start));
+        if let Some(o) = constant {
             self.hours = hours;
             self.base = midnight - i64::from(o);
             return;
@@ -197,11 +197,14 @@ impl<'a> TeamCursor<'a> {
 /// A coverage's runs, in order, from about a day before an instant onwards.
 pub struct Runs<'a> {
     cursors: Vec<TeamCursor<'a>>,
-    /// `(t, after, holding)` when only the first part of each run is needed: merging stops
-    /// once a run starting after t is `after` long, or the run holding t reaches
-    /// `t + holding`. What is left of a run then comes as the next one.
-    cut: Option<(Instant, i64, i64)>,
+    /// `(t, after, holding)`: merging stops once a run starting after t is `after` long,
+    /// or a run starting by t reaches `t + holding`, when only that much of each run is
+    /// needed. What is left of a run then comes as the next one. [`WHOLE`]: never.
+    cut: (Instant, i64, i64),
 }
+
+/// A [`Runs::cut`] that keeps runs whole.
+const WHOLE: (Instant, i64, i64) = (Instant::MAX, 0, 0);
 
 impl Runs<'_> {
     fn pop_min(&mut self, not_after: Option<Instant>) -> Option<(Instant, Instant)> {
@@ -227,11 +230,8 @@ impl Iterator for Runs<'_> {
 
     fn next(&mut self) -> Option<Run> {
         let (start, mut end) = self.pop_min(None)?;
-        let cap = match self.cut {
-            Some((t, after, _)) if start > t => start.saturating_add(after),
-            Some((t, _, holding)) => t.saturating_add(holding),
-            None => Instant::MAX,
-        };
+        let (t, after, holding) = self.cut;
+        let cap = if start > t { start.saturating_add(after) } else { t.saturating_add(holding) };
         // Runs of several teams merge when they touch or overlap.
         while end < cap
             && let Some((_, e)) = self.pop_min(Some(end))
@@ -349,10 +349,10 @@ impl Schedule {
 
     /// The runs of a coverage with teams, from about a day before `from`.
     pub fn runs_from(&self, coverage: &Coverage, from: Instant) -> Runs<'_> {
-        self.runs_cut(coverage, from, None)
+        self.runs_cut(coverage, from, WHOLE)
     }
 
-    fn runs_cut(&self, coverage: &Coverage, from: Instant, cut: Option<(Instant, i64, i64)>) -> Runs<'_> {
+    fn runs_cut(&self, coverage: &Coverage, from: Instant, cut: (Instant, i64, i64)) -> Runs<'_> {
         Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect(), cut }
     }
 
@@ -385,7 +385,7 @@ impl Schedule {
             return Ok(s);
         }
         // Of a run after t only its start counts.
-        match self.runs_cut(c, t, Some((t, 0, i64::MAX))).find(|r| r.end > t) {
+        match self.runs_cut(c, t, (t, 0, i64::MAX)).find(|r| r.end > t) {
             Some(r) if r.start <= t => {
                 s.closes_at = r.end_known.then(|| to_utc(r.end));
             }
@@ -454,7 +454,7 @@ impl Schedule {
         }
         // Business time and the release need each run only as far as the target or t: a run
         // cut short there gives the same answers. Business days need whole runs.
-        let cut = (!matches!(target, FirstReply::BusinessDays(_))).then_some((t, business, business.max(1)));
+        let cut = if matches!(target, FirstReply::BusinessDays(_)) { WHOLE } else { (t, business, business.max(1)) };
         let mut runs = self.runs_cut(c, t, cut);
         let first = runs.find(|r| r.end > t).ok_or_else(|| Error::NeverOpens {
             coverage: c.id.clone(),

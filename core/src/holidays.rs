@@ -21,7 +21,8 @@ pub struct Rule {
     pub since: Option<i32>,
     /// Last year (inclusive).
     pub until: Option<i32>,
-    /// Reduced hours instead of closed; `None` means closed all day.
+    /// Reduced hours instead of closed; `None` means closed all day. Sorted by start and
+    /// not overlapping, like a team's hours.
     pub hours: Option<Vec<Interval>>,
     /// Its source marks the dates as estimates (generated presets: lunar calendars).
     pub estimated: bool,
@@ -374,7 +375,7 @@ impl HolidayCalendar {
         }
         for y in from.year()..=to.year() {
             let year = self.year(y);
-            if let Some(o) = year.get(year.partition_point(|o| o.date < from)) {
+            if let Some(o) = year.iter().find(|o| o.date >= from) {
                 return (o.date <= to).then(|| Holiday { date: o.date, rule: &self.rules[o.rule] });
             }
         }
