@@ -141,22 +141,18 @@ impl<'a> TeamCursor<'a> {
         }
         let zone = self.team.zone.as_ref();
         let midnight = local_midnight(date);
-        let constant = self.window.constant_over(zone, midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER);
         // Hours are sorted and do not overlap (as `parse_day` leaves them), so on a day of
         // one offset their instants come in order as they are.
         debug_assert!(hours.windows(2).all(|w| w[0].end <= w[1].start));
-        if let Some(o) = constant {
+        if let Some(o) = self.window.constant_over(zone, midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER) {
             self.hours = hours;
             self.base = midnight - i64::from(o);
             return;
         }
-        let resolve = |local: i64| match constant {
-            Some(o) => local - i64::from(o),
-            None => zone.resolve(local),
-        };
+        // The offset changes near this day: each local time by DESIGN.md's rule, then sorted.
         for iv in hours {
-            let s = resolve(midnight + i64::from(iv.start) * 60);
-            let e = resolve(midnight + i64::from(iv.end) * 60);
+            let s = zone.resolve(midnight + i64::from(iv.start) * 60);
+            let e = zone.resolve(midnight + i64::from(iv.end) * 60);
             // An interval that lies wholly inside a spring-forward gap does not happen that day.
             if e > s {
                 self.buf.push((s, e));
