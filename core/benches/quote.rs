@@ -23,13 +23,16 @@ fn quotes(c: &mut Criterion) {
         });
     }
     group.finish();
-    c.bench_function("status/follow-the-sun", |b| {
-        b.iter(|| {
-            for t in &instants {
-                black_box(schedule.status("follow-the-sun", *t).expect("status"));
-            }
-        })
-    });
+    // The same 997 instants per iteration as the quotes; one coverage each.
+    for coverage in ["follow-the-sun", "business", "extended"] {
+        c.bench_function(&format!("status/{coverage}"), |b| {
+            b.iter(|| {
+                for t in &instants {
+                    black_box(schedule.status(black_box(coverage), *t).expect("status"));
+                }
+            })
+        });
+    }
     c.bench_function("load/demo-config", |b| b.iter(|| load(black_box(DEMO_CONFIG), &TzTable).expect("load")));
 }
 

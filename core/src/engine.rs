@@ -5,8 +5,10 @@
 
 use crate::Error;
 use crate::config::FirstReply;
+use crate::holidays::Rule;
+use crate::hours::Interval;
 use crate::schedule::{Coverage, Schedule, Team};
-use crate::zone::{Instant, to_local, to_utc};
+use crate::zone::{Instant, Zone, to_local, to_utc};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -32,58 +34,55 @@ pub(crate) fn local_midnight(date: NaiveDate) -> i64 {
     (i64::from(date.num_days_from_ce()) - 719_163) * 86_400
 }
 
-/// Remembers whether a zone's offset is constant over the instants one local day's
-/// intervals can touch, so most days resolve local times by subtraction instead of a
-/// zone lookup per endpoint.
+/// What is known of a zone's offset near the instants a walk asks about: it is the same
+/// over all of `[from, to]`. Each new instant costs one zone lookup, and most cost none.
 ///
 /// It relies on one fact of the zone database: no zone changes its offset twice within
-/// four days, so equal offsets at both ends of a window of under four days mean no
-/// change inside it.
-#[derive(Debug, Default, Clone, Copy)]
+/// four days, so equal offsets at two instants less than four days apart mean no change
+/// between them, and a known stretch grows by each such lookup that agrees with it.
+#[derive(Debug, Clone, Copy)]
 struct OffsetWindow {
-    /// `(from, to, offset)`: the offset is `offset` on all of `[from, to]`.
-    known: Option<(Instant, Instant, i32)>,
+    from: Instant,
+    to: Instant,
+    offset: i32,
 }
 
+/// Instants this close together with the same offset have the same offset between them.
+const SAME_OFFSET_WITHIN: i64 = 4 * 86_400;
+/// How far beyond the known stretch a lookup goes when a day needs more of it: as far as
+/// the rule above allows, so one lookup serves the next three days or so.
+const LOOK_AHEAD: i64 = SAME_OFFSET_WITHIN - 6 * 3600;
 /// Local intervals of date D lie in local [D 00:00, D+2 00:00]; offsets are within ±15 h.
 const WINDOW_BEFORE: i64 = 15 * 3600;
 const WINDOW_AFTER: i64 = 2 * 86_400 + 15 * 3600;
 
 impl OffsetWindow {
-    /// The open intervals of a team that start on local date `date`, as instants, sorted.
-    /// A holiday on `date` closes them or replaces them with its reduced hours.
-    fn intervals_on(&mut self, team: &Team, date: NaiveDate, out: &mut Vec<(Instant, Instant)>) {
-        out.clear();
-        let hours = match team.holidays.on(date) {
-            Some(h) => h.rule.hours.as_deref().unwrap_or(&[]),
-            None => team.hours_on(date.weekday()),
-        };
-        if hours.is_empty() {
-            return;
-        }
-        let zone = team.zone.as_ref();
-        let midnight = local_midnight(date);
-        let (from, to) = (midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER);
-        let o_from = match self.known {
-            Some((a, b, o)) if a <= from && from <= b => o,
-            _ => zone.offset_at(from),
-        };
-        let o_to = zone.offset_at(to);
-        let constant = (o_from == o_to).then_some(o_from);
-        self.known = constant.map(|o| (from, to, o));
-        let resolve = |local: i64| match constant {
-            Some(o) => local - i64::from(o),
-            None => zone.resolve(local),
-        };
-        for iv in hours {
-            let s = resolve(midnight + i64::from(iv.start) * 60);
-            let e = resolve(midnight + i64::from(iv.end) * 60);
-            // An interval that lies wholly inside a spring-forward gap does not happen that day.
-            if e > s {
-                out.push((s, e));
+    fn at(zone: &dyn Zone, t: Instant) -> Self {
+        OffsetWindow { from: t, to: t, offset: zone.offset_at(t) }
+    }
+
+    /// The offset when it is the same over all of `[from, to]` (a day's window, 78 h),
+    /// learning what it has to.
+    fn constant_over(&mut self, zone: &dyn Zone, from: Instant, to: Instant) -> Option<i32> {
+        let w = self;
+        if from < w.from || from > w.to {
+            let offset = zone.offset_at(from);
+            if offset == w.offset && (w.from - from).max(from - w.to) < SAME_OFFSET_WITHIN {
+                (w.from, w.to) = (w.from.min(from), w.to.max(from));
+            } else {
+                *w = OffsetWindow { from, to: from, offset };
             }
         }
-        out.sort_unstable();
+        if to > w.to {
+            if zone.offset_at(w.to + LOOK_AHEAD) == w.offset {
+                w.to += LOOK_AHEAD;
+            } else if zone.offset_at(to) == w.offset {
+                w.to = to;
+            } else {
+                return None;
+            }
+        }
+        Some(w.offset)
     }
 }
 
@@ -92,48 +91,116 @@ struct TeamCursor<'a> {
     team: &'a Team,
     next_date: NaiveDate,
     days_left: u32,
+    /// The current day's intervals not yet taken, on a day whose offset is constant: each
+    /// starts at `base` plus its local start.
+    hours: &'a [Interval],
+    base: Instant,
+    /// On other days, the day's intervals as instants, sorted, and how many are taken.
     buf: Vec<(Instant, Instant)>,
     pos: usize,
     window: OffsetWindow,
+    /// No holiday falls before this date; this is the one on it, if any.
+    holiday: (NaiveDate, Option<&'a Rule>),
 }
 
 impl<'a> TeamCursor<'a> {
     fn new(team: &'a Team, from: Instant) -> Self {
+        let window = OffsetWindow::at(team.zone.as_ref(), from);
         // Intervals starting the local day before can still be open at `from`.
-        let date = to_local(team.zone.as_ref(), from).date();
-        let start = date.pred_opt().unwrap_or(date);
+        let date = to_utc(from + i64::from(window.offset)).date_naive();
         TeamCursor {
             team,
-            next_date: start,
+            next_date: date.pred_opt().unwrap_or(date),
             days_left: HORIZON_DAYS + 2,
-            buf: Vec::with_capacity(4),
+            hours: &[],
+            base: 0,
+            buf: Vec::new(),
             pos: 0,
-            window: OffsetWindow::default(),
+            window,
+            holiday: (NaiveDate::MIN, None),
         }
+    }
+
+    /// Takes the open intervals of the team that start on local date `next_date`.
+    /// A holiday on that date closes them or replaces them with its reduced hours.
+    fn load_day(&mut self) {
+        let date = self.next_date;
+        self.buf.clear();
+        self.pos = 0;
+        if date > self.holiday.0 {
+            let end_of_year = NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date);
+            let next = self.team.holidays.first_between(date, end_of_year);
+            self.holiday = next.map_or((end_of_year, None), |h| (h.date, Some(h.rule)));
+        }
+        let hours = match self.holiday {
+            (d, Some(rule)) if d == date => rule.hours.as_deref().unwrap_or(&[]),
+            _ => self.team.hours_on(date.weekday()),
+        };
+        if hours.is_empty() {
+            return;
+        }
+        let zone = self.team.zone.as_ref();
+        let midnight = local_midnight(date);
+        // Hours are sorted and do not overlap (as `parse_day` leaves them), so on a day of
+        // one offset their instants come in order as they are.
+        debug_assert!(hours.windows(2).all(|w| w[0].end <= w[1].start));
+        if let Some(o) = self.window.constant_over(zone, midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER) {
+            self.hours = hours;
+            self.base = midnight - i64::from(o);
+            return;
+        }
+        // The offset changes near this day: each local time by DESIGN.md's rule, then sorted.
+        for iv in hours {
+            let s = zone.resolve(midnight + i64::from(iv.start) * 60);
+            let e = zone.resolve(midnight + i64::from(iv.end) * 60);
+            // An interval that lies wholly inside a spring-forward gap does not happen that day.
+            if e > s {
+                self.buf.push((s, e));
+            }
+        }
+        self.buf.sort_unstable();
     }
 
     fn peek(&mut self) -> Option<(Instant, Instant)> {
-        while self.pos == self.buf.len() {
+        loop {
+            if let Some(iv) = self.hours.first() {
+                return Some((self.base + i64::from(iv.start) * 60, self.base + i64::from(iv.end) * 60));
+            }
+            if let Some(&iv) = self.buf.get(self.pos) {
+                return Some(iv);
+            }
             if self.days_left == 0 {
                 return None;
             }
-            self.window.intervals_on(self.team, self.next_date, &mut self.buf);
-            self.pos = 0;
+            self.load_day();
             self.days_left -= 1;
             self.next_date = self.next_date.succ_opt()?;
         }
-        Some(self.buf[self.pos])
+    }
+
+    fn take(&mut self) {
+        match self.hours {
+            [_, rest @ ..] => self.hours = rest,
+            [] => self.pos += 1,
+        }
     }
 
     fn exhausted(&self) -> bool {
-        self.days_left == 0 && self.pos == self.buf.len()
+        self.days_left == 0 && self.hours.is_empty() && self.pos == self.buf.len()
     }
 }
 
 /// A coverage's runs, in order, from about a day before an instant onwards.
 pub struct Runs<'a> {
     cursors: Vec<TeamCursor<'a>>,
+    /// `(t, after, holding)`: merging stops once a run starting after t is `after` long,
+    /// or a run starting by t reaches `t + holding`, when only that much of each run is
+    /// needed. What is left of a run then comes as the next one. [`WHOLE`]: never.
+    cut: (Instant, i64, i64),
 }
+
+/// A [`Runs::cut`] that keeps runs whole.
+const WHOLE: (Instant, i64, i64) = (Instant::MAX, 0, 0);
 
 impl Runs<'_> {
     fn pop_min(&mut self, not_after: Option<Instant>) -> Option<(Instant, Instant)> {
@@ -149,7 +216,7 @@ impl Runs<'_> {
         if not_after.is_some_and(|limit| iv.0 > limit) {
             return None;
         }
-        self.cursors[i].pos += 1;
+        self.cursors[i].take();
         Some(iv)
     }
 }
@@ -159,8 +226,12 @@ impl Iterator for Runs<'_> {
 
     fn next(&mut self) -> Option<Run> {
         let (start, mut end) = self.pop_min(None)?;
+        let (t, after, holding) = self.cut;
+        let cap = if start > t { start.saturating_add(after) } else { t.saturating_add(holding) };
         // Runs of several teams merge when they touch or overlap.
-        while let Some((_, e)) = self.pop_min(Some(end)) {
+        while end < cap
+            && let Some((_, e)) = self.pop_min(Some(end))
+        {
             end = end.max(e);
         }
         let end_known = !self.cursors.iter().any(TeamCursor::exhausted);
@@ -274,7 +345,11 @@ impl Schedule {
 
     /// The runs of a coverage with teams, from about a day before `from`.
     pub fn runs_from(&self, coverage: &Coverage, from: Instant) -> Runs<'_> {
-        Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect() }
+        self.runs_cut(coverage, from, WHOLE)
+    }
+
+    fn runs_cut(&self, coverage: &Coverage, from: Instant, cut: (Instant, i64, i64)) -> Runs<'_> {
+        Runs { cursors: coverage.teams.iter().map(|&t| TeamCursor::new(&self.teams[t], from)).collect(), cut }
     }
 
     /// The open runs of a coverage that overlap `[from, until)`, clipped to it. An
@@ -305,7 +380,8 @@ impl Schedule {
         if c.always {
             return Ok(s);
         }
-        match self.runs_from(c, t).find(|r| r.end > t) {
+        // Of a run after t only its start counts.
+        match self.runs_cut(c, t, (t, 0, i64::MAX)).find(|r| r.end > t) {
             Some(r) if r.start <= t => {
                 s.closes_at = r.end_known.then(|| to_utc(r.end));
             }
@@ -325,7 +401,7 @@ impl Schedule {
             Some(n) => to_local(home.zone.as_ref(), n).date().pred_opt().unwrap_or(from),
             None => from + chrono::Days::new(u64::from(HORIZON_DAYS)),
         };
-        match home.holidays.between(from, to).first() {
+        match home.holidays.first_between(from, to) {
             Some(h) => Reason::Holiday { name: h.rule.name.clone() },
             None => Reason::OutsideHours,
         }
@@ -372,7 +448,10 @@ impl Schedule {
             // Validation rejects business days on an always-open coverage.
             return Ok((t, t + elapsed.unwrap_or(business)));
         }
-        let mut runs = self.runs_from(c, t);
+        // Business time and the release need each run only as far as the target or t: a run
+        // cut short there gives the same answers. Business days need whole runs.
+        let cut = if matches!(target, FirstReply::BusinessDays(_)) { WHOLE } else { (t, business, business.max(1)) };
+        let mut runs = self.runs_cut(c, t, cut);
         let first = runs.find(|r| r.end > t).ok_or_else(|| Error::NeverOpens {
             coverage: c.id.clone(),
             from: crate::text::format_instant(to_utc(t)),

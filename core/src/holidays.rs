@@ -21,7 +21,8 @@ pub struct Rule {
     pub since: Option<i32>,
     /// Last year (inclusive).
     pub until: Option<i32>,
-    /// Reduced hours instead of closed; `None` means closed all day.
+    /// Reduced hours instead of closed; `None` means closed all day. Sorted by start and
+    /// not overlapping, like a team's hours.
     pub hours: Option<Vec<Interval>>,
     /// Its source marks the dates as estimates (generated presets: lunar calendars).
     pub estimated: bool,
@@ -363,12 +364,22 @@ impl HolidayCalendar {
 
     /// The holiday on `date`, if any.
     pub fn on(&self, date: NaiveDate) -> Option<Holiday<'_>> {
+        self.first_between(date, date)
+    }
+
+    /// The first holiday from `from` to `to`, inclusive, if any: what [`Self::between`]
+    /// would list first, without building the list.
+    pub fn first_between(&self, from: NaiveDate, to: NaiveDate) -> Option<Holiday<'_>> {
         if self.rules.is_empty() {
             return None;
         }
-        let year = self.year(date.year());
-        let i = year.binary_search_by_key(&date, |o| o.date).ok()?;
-        Some(Holiday { date, rule: &self.rules[year[i].rule] })
+        for y in from.year()..=to.year() {
+            let year = self.year(y);
+            if let Some(o) = year.iter().find(|o| o.date >= from) {
+                return (o.date <= to).then(|| Holiday { date: o.date, rule: &self.rules[o.rule] });
+            }
+        }
+        None
     }
 
     /// Every holiday from `from` to `to`, inclusive, sorted by date.

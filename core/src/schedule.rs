@@ -21,7 +21,7 @@ pub struct Team {
     pub name: String,
     /// Its zone.
     pub zone: Arc<dyn Zone>,
-    /// Intervals by weekday, Monday first, sorted by start.
+    /// Intervals by weekday, Monday first, sorted by start and not overlapping.
     pub week: [Vec<Interval>; 7],
     /// Its holidays.
     pub holidays: HolidayCalendar,

@@ -109,28 +109,91 @@ mod table {
     use super::{Instant, LocalTime, Zone, ZoneDb};
     use chrono::{DateTime, LocalResult, Offset, TimeZone};
     use chrono_tz::Tz;
-    use std::sync::Arc;
+    use std::sync::{Arc, OnceLock};
 
     /// chrono-tz's compiled IANA table.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct TzTable;
 
+    /// The offsets of 1970 to about 2100 are kept per chunk of 2^25 seconds (about 388
+    /// days), each read from chrono-tz the first time an instant in it is asked for: its
+    /// offset at the start and the instants where it changes. A lookup is then a shift and a
+    /// scan of a few entries instead of a date conversion and a binary search over the
+    /// zone's whole history. Other instants go to chrono-tz directly.
+    const CHUNK_BITS: u32 = 25;
+    const CHUNKS: usize = 123;
+
+    /// The scan step when filling a chunk. The table never changes a zone's offset twice
+    /// within four days (its closest two changes are 6.96 days apart, Asia/Gaza and Brazil),
+    /// so equal offsets at both ends of a step mean no change inside it, and different ones
+    /// mean exactly one, which a bisection finds to the second.
+    const STEP: i64 = 3 * 86_400;
+
     #[derive(Debug)]
-    struct TzZone(Tz);
+    struct TzZone {
+        tz: Tz,
+        chunks: Box<[OnceLock<Chunk>]>,
+    }
+
+    /// One chunk's offsets: `first` from its start, then each `(instant, offset)` change.
+    #[derive(Debug)]
+    struct Chunk {
+        first: i32,
+        changes: Vec<(Instant, i32)>,
+    }
+
+    impl TzZone {
+        fn new(tz: Tz) -> Self {
+            TzZone { tz, chunks: (0..CHUNKS).map(|_| OnceLock::new()).collect() }
+        }
+
+        /// chrono-tz's answer.
+        fn lookup(&self, instant: Instant) -> i32 {
+            let utc = DateTime::from_timestamp(instant, 0).unwrap_or_default().naive_utc();
+            self.tz.offset_from_utc_datetime(&utc).fix().local_minus_utc()
+        }
+
+        fn chunk(&self, k: i64) -> Chunk {
+            let (start, end) = (k << CHUNK_BITS, (k + 1) << CHUNK_BITS);
+            let first = self.lookup(start);
+            let mut changes = Vec::new();
+            let (mut a, mut offset) = (start, first);
+            while a < end - 1 {
+                let b = (a + STEP).min(end - 1);
+                let ob = self.lookup(b);
+                if ob != offset {
+                    // The one change in (a, b]: the first instant whose offset is not `offset`.
+                    let (mut lo, mut hi) = (a, b);
+                    while hi - lo > 1 {
+                        let mid = lo + (hi - lo) / 2;
+                        if self.lookup(mid) == offset { lo = mid } else { hi = mid }
+                    }
+                    changes.push((hi, ob));
+                    offset = ob;
+                }
+                a = b;
+            }
+            Chunk { first, changes }
+        }
+    }
 
     impl Zone for TzZone {
         fn name(&self) -> &str {
-            self.0.name()
+            self.tz.name()
         }
 
         fn offset_at(&self, instant: Instant) -> i32 {
-            let utc = DateTime::from_timestamp(instant, 0).unwrap_or_default().naive_utc();
-            self.0.offset_from_utc_datetime(&utc).fix().local_minus_utc()
+            let k = instant >> CHUNK_BITS;
+            let Some(slot) = usize::try_from(k).ok().and_then(|i| self.chunks.get(i)) else {
+                return self.lookup(instant);
+            };
+            let chunk = slot.get_or_init(|| self.chunk(k));
+            chunk.changes.iter().take_while(|(at, _)| *at <= instant).last().map_or(chunk.first, |c| c.1)
         }
 
         fn local_candidates(&self, local: i64) -> LocalTime {
             let naive = DateTime::from_timestamp(local, 0).unwrap_or_default().naive_utc();
-            match self.0.from_local_datetime(&naive) {
+            match self.tz.from_local_datetime(&naive) {
                 LocalResult::Single(t) => LocalTime::Single(t.timestamp()),
                 LocalResult::Ambiguous(a, b) => {
                     let (a, b) = (a.timestamp(), b.timestamp());
@@ -146,7 +209,7 @@ mod table {
 
     impl ZoneDb for TzTable {
         fn zone(&self, name: &str) -> Option<Arc<dyn Zone>> {
-            name.parse::<Tz>().ok().map(|tz| Arc::new(TzZone(tz)) as Arc<dyn Zone>)
+            name.parse::<Tz>().ok().map(|tz| Arc::new(TzZone::new(tz)) as Arc<dyn Zone>)
         }
 
         fn names(&self) -> Vec<String> {
@@ -178,6 +241,43 @@ mod tests {
     fn nyc_fall_back_0130_is_the_earlier_instant() {
         let t = ny().resolve(local(2024, 11, 3, 1, 30));
         assert_eq!(to_utc(t).to_rfc3339(), "2024-11-03T05:30:00+00:00");
+    }
+
+    #[test]
+    fn chunked_offsets_agree_with_chrono_tz() {
+        use chrono::{Offset, TimeZone};
+        for name in [
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Gaza",
+            "Africa/Casablanca",
+            "America/Noronha",
+            "Europe/Moscow",
+            "Pacific/Apia",
+            "Europe/Dublin",
+            "Asia/Kolkata",
+        ] {
+            let zone = TzTable.zone(name).expect("zone");
+            let tz: chrono_tz::Tz = name.parse().expect("zone");
+            let raw = |t: i64| tz.offset_from_utc_datetime(&to_utc(t).naive_utc()).fix().local_minus_utc();
+            // Every six hours from 1969 to 2101, and at each change and the second before it.
+            let (mut t, end) = (-366 * 86_400, 4_133_980_800);
+            let mut before = raw(t);
+            while t < end {
+                let now = raw(t);
+                if now != before {
+                    let (mut lo, mut hi) = (t - 6 * 3600, t);
+                    while hi - lo > 1 {
+                        let mid = lo + (hi - lo) / 2;
+                        if raw(mid) == before { lo = mid } else { hi = mid }
+                    }
+                    assert_eq!((zone.offset_at(lo), zone.offset_at(hi)), (before, raw(hi)), "{name} at {hi}");
+                }
+                assert_eq!(zone.offset_at(t), now, "{name} at {t}");
+                before = now;
+                t += 6 * 3600;
+            }
+        }
     }
 
     #[test]
