@@ -357,6 +357,7 @@ type Supplied = Result<Arc<Preset>, String>;
 
 /// A preset found for a config: bundled or supplied.
 pub(crate) enum PresetRef {
+    #[cfg(feature = "bundled-presets")]
     Bundled(&'static Preset),
     Supplied(Arc<Preset>),
 }
@@ -365,6 +366,7 @@ impl std::ops::Deref for PresetRef {
     type Target = Preset;
     fn deref(&self) -> &Preset {
         match self {
+            #[cfg(feature = "bundled-presets")]
             PresetRef::Bundled(p) => p,
             PresetRef::Supplied(p) => p,
         }
@@ -390,6 +392,12 @@ impl<'a> PresetSource<'a> {
             };
             return p.map(PresetRef::Supplied);
         }
+        // Without bundled presets (the widget) every preset is supplied, so one that is not
+        // is one the caller could not load (embed.js says why in the console): nothing to
+        // suggest from.
+        #[cfg(not(feature = "bundled-presets"))]
+        return Err(Error::UnknownPreset { id: id.to_owned(), hint: " (it was not supplied)".to_owned() }.to_string());
+        #[cfg(feature = "bundled-presets")]
         match preset(id) {
             Ok(p) => Ok(PresetRef::Bundled(p)),
             Err(Error::UnknownPreset { .. }) => {
