@@ -106,9 +106,12 @@ function mount(el, o = {}) {
   const box = document.createElement('div');
   root.replaceChildren(box);
   let handle, gone = false;
+  // The downloads start first: negotiating the language is the page's first Intl use, which
+  // loads ICU data (milliseconds of main thread) before it can answer.
+  const module = load(), data = configAndPresets(o.config);
   const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
   const sentences = catalog(lang);
-  Promise.all([load(), sentences, configAndPresets(o.config)]).then(([m, catalog, data]) => {
+  Promise.all([module, sentences, data]).then(([m, catalog, data]) => {
     if (!gone) handle = mark('mount', m).mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
   }).catch(async (e) => {
     console.error('replyby: the widget could not load', e);
