@@ -30,7 +30,8 @@ import holidays  # noqa: E402
 from holidays.constants import PUBLIC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PIN = (ROOT / "scripts" / "python-requirements.txt").read_text().split("==")[1].strip()
+# The pinned version of `holidays` (the file pins other packages too).
+PIN = re.search(r"^holidays==(\S+)", (ROOT / "scripts" / "python-requirements.txt").read_text(), re.M).group(1)
 DEFAULT = ["jp", "br", "in", "au-nsw", "ca-on", "de-by", "es-md", "it", "mx", "us-ca", "za", "kr", "sg"]
 HAND_WRITTEN = {"us", "gb-eng", "de", "fr", "nl"}
 FIRST, LAST = 2020, 2060

@@ -30,7 +30,8 @@ from holidays.registry import COUNTRIES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "core" / "data" / "holidays"
-PIN = (ROOT / "scripts" / "python-requirements.txt").read_text().split("==")[1].strip()
+# The pinned version of `holidays` (the file pins other packages too).
+PIN = re.search(r"^holidays==(\S+)", (ROOT / "scripts" / "python-requirements.txt").read_text(), re.M).group(1)
 
 FIRST, LAST = 2020, 2060
 # Ids with a hand-written preset in core/src/presets that stands for the same thing as a
