@@ -111,13 +111,20 @@ function mount(el, o = {}) {
   const module = load(), data = configAndPresets(o.config);
   const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
   const sentences = catalog(lang);
+  // A sentence in the visitor's language (English is compiled into the wasm, so it is here too).
+  const say = async (key, english) => { try { return JSON.parse(await sentences)[key] || english; } catch { return english; } };
+  let settled = false;
+  // Until the widget renders (seconds on a slow phone connection): "Loading support hours…",
+  // once the visitor's sentences are in, which come long before the wasm.
+  say('loading', 'Loading support hours…').then((line) => { if (!settled && !gone) box.textContent = line; });
   Promise.all([module, sentences, data]).then(([m, catalog, data]) => {
+    settled = true;
+    box.replaceChildren();
     if (!gone) handle = mark('mount', m).mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
   }).catch(async (e) => {
+    settled = true;
     console.error('replyby: the widget could not load', e);
-    let line = 'Support hours are unavailable right now.';
-    try { line = JSON.parse(await sentences).unavailable || line; } catch { /* English */ }
-    box.textContent = line;
+    box.textContent = await say('unavailable', 'Support hours are unavailable right now.');
   });
   return {
     unmount() {

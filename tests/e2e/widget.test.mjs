@@ -104,6 +104,24 @@ test('visitor zone and locale come from the browser, or from data attributes', a
   }
 });
 
+test('while the wasm is on its way, a loading line in the visitor\'s language, then the view', async () => {
+  const pt = JSON.parse(await readFile(path.join(root, 'i18n/pt.json'), 'utf8'));
+  for (const [locale, loading] of [['en-US', 'Loading support hours…'], ['pt-BR', pt.loading]]) {
+    const ctx = await B.newContext({ timezoneId: 'America/Sao_Paulo', locale });
+    const page = await ctx.newPage();
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/replyby-widget_bg.wasm', async (route) => { await held; await route.continue(); });
+    await page.goto(`${H.base}/zone`);
+    await page.waitForFunction((want) => document.querySelector('[data-replyby-host]')?.shadowRoot?.textContent === want, loading);
+    release();
+    const [text] = await widgetTexts(page, 1);
+    assert.doesNotMatch(text, new RegExp(loading), `${locale}: the loading line is gone once the view renders`);
+    assert.ok(!(await page.evaluate(() => document.querySelector('[data-replyby-host]').shadowRoot.textContent)).includes(loading));
+    await ctx.close();
+  }
+});
+
 test('a broken config, an unknown zone or plan shows a neutral line and logs the exact error', async () => {
   const page = await B.newPage();
   const logs = [];
