@@ -20,14 +20,14 @@ pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// How many render stages a view takes, one task each, so that no single render is a long
 /// task on the host page: the panel shows status and promise, then the week and closed
-/// days, then the request form; compare shows one whole plan card (chart and closed days
-/// included) a stage. Each stage only adds below what is shown, so nothing shown moves.
-/// The badge is one stage.
+/// days, then the request form; compare shows each plan's card, then its chart and closed
+/// days, before the next card. Each stage only adds after what is shown, so nothing shown
+/// moves. The badge is one stage.
 fn last_stage(model: &Model) -> usize {
     match model.view {
         View::Badge => 0,
         View::Panel => 2,
-        View::Compare => model.schedule.plans.len().saturating_sub(1),
+        View::Compare => (2 * model.schedule.plans.len()).saturating_sub(1),
     }
 }
 

@@ -138,7 +138,7 @@ fn adopt_styles(root: &web_sys::Element) {
 
 /// Renders a widget into `root` (an element inside a shadow root); called by `embed.js`.
 /// The model is built first (the config read and validated, in two tasks), then Yew renders
-/// the view once: no "loading" render to replace. `embed.js` has already fetched the
+/// the view once, in a task of its own: no "loading" render to replace. `embed.js` has already fetched the
 /// config, its presets and the language, so there is nothing to wait for but the work.
 #[wasm_bindgen]
 pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
@@ -161,6 +161,8 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
                 None
             }
         };
+        // Validating and the first render are separate tasks (no long task on the host page).
+        yield_now().await;
         let mut slot = slot.borrow_mut();
         if matches!(*slot, Slot::Building) {
             let props = AppProps { model, fmt, frozen: options.now };
