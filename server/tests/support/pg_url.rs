@@ -1,4 +1,5 @@
-//! Shared by the PostgreSQL tests and the load bench (each includes this file with `#[path]`).
+// Shared by the PostgreSQL tests and the load bench (each includes this file with `#[path]`)
+// and the PostgreSQL store's unit tests (with `include!`, hence no inner doc comment).
 
 /// `url` with its database name replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {

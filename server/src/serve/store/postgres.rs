@@ -685,18 +685,11 @@ mod tests {
         NewDelivery { id: id.into(), kind: DeliveryKind::Receipt, target: to.into(), event: None, due_at }
     }
 
-    /// A URL for the database `name` on the server `url` names.
-    pub(crate) fn with_database(url: &str, name: &str) -> String {
-        let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-        let server = match base.split_once("://").map(|(_, rest)| rest.contains('/')) {
-            Some(true) => base.rsplit_once('/').map_or(base, |(s, _)| s),
-            _ => base,
-        };
-        match query {
-            Some(q) => format!("{server}/{name}?{q}"),
-            None => format!("{server}/{name}"),
-        }
+    // The helper the integration tests and the load bench share (one copy of it).
+    mod pg_url {
+        include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/pg_url.rs"));
     }
+    use pg_url::with_database;
 
     /// A new, empty database on `REPLYBY_TEST_PG`'s server; `None` (with the reason printed)
     /// when the variable is not set.
