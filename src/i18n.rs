@@ -60,27 +60,7 @@ impl Texts {
     }
 }
 
-/// `template` with each `{name}` replaced by its value in `args`; unknown names stay.
-pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| Some((args.iter().find(|(k, _)| *k == &after[..close])?, close))) {
-            Some(((_, value), close)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use replyby_core::text::fill;
 
 /// The name to show for `team`'s holiday `name` in `lang`: the translation its preset carries
 /// (the generated presets name their holidays in the country's language and translate them),

@@ -1,5 +1,5 @@
 //! Small exact parsers and printers for the two text forms replyby uses: dates
-//! (`YYYY-MM-DD`) and RFC 3339 instants. chrono's general strftime machinery would do,
+//! (`YYYY-MM-DD`) and RFC 3339 instants; and the `{name}` placeholders of sentences. chrono's general strftime machinery would do,
 //! but it adds tens of kilobytes to the widget's WebAssembly for these two shapes.
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
@@ -65,6 +65,31 @@ pub fn plausible_email(s: &str) -> bool {
         && !domain.ends_with('.')
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
         && s.len() <= 254
+}
+
+/// `template` with each `{name}` replaced by its value in `args`, in one pass, so a value that
+/// itself contains `{…}` (a customer's name) is never expanded again. Unknown names stay as
+/// they are. (The widget's sentences and the server's e-mails both fill their templates with
+/// it.)
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((args.iter().find(|(k, _)| *k == &after[..close])?, close))) {
+            Some(((_, value), close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -60,29 +60,7 @@ pub const ENGLISH: [(&str, &str); 11] = [
     ("receipt.event_summary", "Reply expected from {company}"),
 ];
 
-/// Fills `{name}`-style placeholders in one pass, so a value that itself contains `{…}` (a
-/// customer's name) is never expanded again. Unknown placeholders are left as they are.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| values.iter().find(|(k, _)| *k == &after[..close]).map(|v| (close, v.1)))
-        {
-            Some((close, value)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use replyby_core::text::fill;
 
 /// A sentence from the catalog, or the built-in English.
 fn sentence(lookup: Lookup<'_>, key: &str, values: &[(&str, &str)]) -> String {
