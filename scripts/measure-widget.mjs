@@ -16,7 +16,8 @@ const runs = Number(process.argv[2] || 30);
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => (n / 1024).toFixed(1);
 
-const dist = path.join(root, 'dist');
+// REPLYBY_DIST measures another build of the widget (an experiment) against the same floor.
+const dist = process.env.REPLYBY_DIST || path.join(root, 'dist');
 // The stylesheet as build.rs compiles it in: without comments and surplus whitespace.
 const css = Buffer.from((await readFile(path.join(root, 'styles/widget.css'), 'utf8'))
   .replace(/\/\*[\s\S]*?\*\//g, ' ').split(/\s+/).filter(Boolean).join(' ').replace(/ ?([{};]) ?/g, '$1').replace(/([:,]) /g, '$1'));
@@ -45,15 +46,17 @@ const H = await hostOrigin(pages);
 const b = await browser();
 
 // Time from the script tag to the first rendered line (the floor's line; the view's first
-// element in the widget's shadow root), polled each animation frame in both.
-const firstLine = () => new Promise((res) => {
+// element in the widget's shadow root), polled each animation frame by the page itself (an
+// init script), so that the harness sends nothing to the page while it loads: a Playwright
+// evaluate mid-load makes the page parse Playwright's own helper scripts on its main thread.
+const watchFirstLine = () => {
   const tick = () => {
     const done = document.getElementById('floor')?.textContent
       || document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby > *');
-    if (done) res(performance.now() - window.t0); else requestAnimationFrame(tick);
+    if (done) window.firstLine = performance.now() - window.t0; else requestAnimationFrame(tick);
   };
-  tick();
-});
+  requestAnimationFrame(tick);
+};
 
 async function once(pagePath) {
   const ctx = await b.newContext();
@@ -64,8 +67,15 @@ async function once(pagePath) {
     window.shifts = 0;
     new PerformanceObserver((l) => l.getEntries().forEach((e) => { window.shifts += e.value; })).observe({ type: 'layout-shift', buffered: true });
   });
+  await page.addInitScript(watchFirstLine);
   await page.goto(`${H.base}${pagePath}`);
-  const t = await page.evaluate(firstLine);
+  // Nothing is asked of the page until its line has had ample time (2 s at most).
+  let t;
+  for (let waited = 0; t === undefined && waited < 2000; waited += 250) {
+    await page.waitForTimeout(250);
+    t = await page.evaluate(() => window.firstLine);
+  }
+  if (t === undefined) throw new Error(`${pagePath}: no first line within 2 s`);
   // Every stage rendered (aria-busy gone), and a moment for any task still running.
   if (pagePath !== '/floor') {
     await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby:not([aria-busy])'));
