@@ -1,6 +1,8 @@
-// Size and speed of the built widget (dist/) and of the floor (a raw wasm-bindgen page
-// that writes one line), measured in the same run in headless Chromium: the time from the
-// script tag to each view's first rendered line, against the floor's; where the badge's time
+// Size and speed of the built widget (dist/) and of two floors, measured in the same run in
+// headless Chromium: the floor (a raw wasm-bindgen page that writes one line) and the Intl
+// floor (the same page, its line with one time formatted by Intl.DateTimeFormat: a page's
+// first Intl use loads the browser's ICU data, which every line of the widget needs). The
+// time from the script tag to each view's first rendered line, against both floors; where the badge's time
 // goes (embed.js's User Timing marks and the Resource Timing of each download); main-thread
 // tasks over 50 ms; layout shift. Every load is a fresh browser context (nothing cached),
 // the widget pinned at one instant (data-now) so each load renders the same thing.
@@ -41,6 +43,8 @@ const pages = {
   '/badge': tag('badge'), '/panel': tag('panel'), '/compare': tag('compare'),
   '/floor': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
     <script type="module">import init, { write_line } from '${F.base}replyby_floor.js'; await init(); write_line();</script>`,
+  '/floor-intl': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
+    <script type="module">import init, { write_intl_line } from '${F.base}replyby_floor.js'; await init(); write_intl_line();</script>`,
 };
 const H = await hostOrigin(pages);
 const b = await browser();
@@ -77,7 +81,7 @@ async function once(pagePath) {
   }
   if (t === undefined) throw new Error(`${pagePath}: no first line within 2 s`);
   // Every stage rendered (aria-busy gone), and a moment for any task still running.
-  if (pagePath !== '/floor') {
+  if (!pagePath.startsWith('/floor')) {
     await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby:not([aria-busy])'));
   }
   await page.waitForTimeout(300);
@@ -96,7 +100,7 @@ async function once(pagePath) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const results = { floor: [], badge: [], panel: [], compare: [] };
+const results = { floor: [], 'floor-intl': [], badge: [], panel: [], compare: [] };
 for (let i = 0; i < runs; i++) {
   for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
@@ -104,6 +108,7 @@ await b.close(); W.server.close(); F.server.close(); H.server.close();
 
 const ms = (x) => `${x.toFixed(0)} ms`;
 const floorMedian = median(results.floor.map((x) => x.t));
+const intlMedian = median(results['floor-intl'].map((x) => x.t));
 console.log(`### Size (brotli, quality 11)\n`);
 console.log('| file | raw | brotli |\n| --- | ---: | ---: |');
 for (const [f, raw, c] of sizes) console.log(`| ${f} | ${kb(raw)} KB | ${kb(c)} KB |`);
@@ -113,10 +118,11 @@ console.log(`| one holiday preset, \`presets/us.json\` (fetched beside embed.js)
 console.log(`| **English plus one preset** | | **${kb(widgetTotal + br(preset))} KB** |`);
 console.log(`| floor (raw wasm-bindgen, one line) | | ${kb(floorTotal)} KB |\n`);
 console.log(`### Script tag → first rendered line, headless Chromium, loopback, ${runs} loads each, fresh context each\n`);
-console.log('| page | median | ÷ floor | range | longest main-thread task | loads with a task over 50 ms | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| page | median | ÷ floor | ÷ Intl floor | range | longest main-thread task | loads with a task over 50 ms | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+const label = { floor: 'floor: raw wasm-bindgen page writing one line', 'floor-intl': 'Intl floor: the same page, its line with one time formatted by Intl' };
 for (const [name, r] of Object.entries(results)) {
   const m = median(r.map((x) => x.t));
-  console.log(`| ${name === 'floor' ? 'floor: raw wasm-bindgen page writing one line' : name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
+  console.log(`| ${label[name] || name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${(m / intlMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
 }
 console.log(`\n### Where the badge's time goes (median ms after the script tag; marks from embed.js, downloads from Resource Timing)\n`);
 const events = {};
