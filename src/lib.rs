@@ -78,6 +78,16 @@ pub fn options_from_js(options: &JsValue) -> Options {
     }
 }
 
+/// A User Timing mark (`replyby:model`, `replyby:render`), beside `embed.js`'s own: a
+/// browser's performance panel and `scripts/measure-widget.mjs` show with them where the
+/// time to the first line goes.
+pub fn mark(name: &str) {
+    let perf = Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).unwrap_or_default();
+    if let Ok(f) = Reflect::get(&perf, &JsValue::from_str("mark")).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+        let _ = f.call1(&perf, &JsValue::from_str(name));
+    }
+}
+
 /// Ends the current main-thread task and goes on in a new one, so that the host page can
 /// handle input and paint in between (no long task). Where the browser has
 /// `scheduler.yield()` (Chromium 129+) the continuation runs ahead of other queued tasks;
@@ -161,12 +171,14 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
                 None
             }
         };
+        mark("replyby:model");
         // Validating and the first render are separate tasks (no long task on the host page).
         yield_now().await;
         let mut slot = slot.borrow_mut();
         if matches!(*slot, Slot::Building) {
             let props = AppProps { model, fmt, frozen: options.now };
             *slot = Slot::Rendered(yew::Renderer::<App>::with_root_and_props(root, props).render());
+            mark("replyby:render");
         }
     });
     handle
