@@ -158,7 +158,7 @@ impl<'a> TeamCursor<'a> {
                 self.buf.push((s, e));
             }
         }
-        self.buf.sort_unstable();
+        crate::sort::sort(&mut self.buf);
     }
 
     fn peek(&mut self) -> Option<(Instant, Instant)> {
@@ -517,7 +517,7 @@ impl Schedule {
                 })
             })
             .collect();
-        out.sort_by(|a, b| (a.date, &a.team).cmp(&(b.date, &b.team)));
+        crate::sort::sort_by(&mut out, |a, b| (a.date, &a.team).cmp(&(b.date, &b.team)));
         Ok(out)
     }
 }

@@ -266,7 +266,7 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
     for (d, idx) in actual {
         if needs_shift(d, idx) { shifted.push((d, idx)) } else { out.push(Occurrence { date: d, rule: idx }) }
     }
-    shifted.sort_unstable();
+    crate::sort::sort(&mut shifted);
     for (d, idx) in shifted {
         let moved = match rules[idx].observed {
             Observed::NearestWeekday => {
@@ -297,7 +297,7 @@ pub fn occurrences(rules: &[Rule], first: i32, last: i32) -> Vec<Occurrence> {
     }
     let (lo, hi) = (NaiveDate::from_ymd_opt(first, 1, 1), NaiveDate::from_ymd_opt(last, 12, 31));
     out.retain(|o| lo.is_none_or(|lo| o.date >= lo) && hi.is_none_or(|hi| o.date <= hi));
-    out.sort();
+    crate::sort::sort(&mut out);
     out.dedup_by_key(|o| o.date);
     out
 }
@@ -526,7 +526,7 @@ fn compile_when(raw: &HolidayRule, form: &str, path: &str, errors: &mut ConfigEr
                     dates.push((d, i));
                 }
             }
-            dates.sort_unstable();
+            crate::sort::sort(&mut dates);
             for pair in dates.windows(2) {
                 if pair[0].0 == pair[1].0 {
                     errors.push(
@@ -625,7 +625,7 @@ pub(crate) fn compile_entries(
                     for (j, name) in r.except.iter().enumerate() {
                         if !preset.rules.iter().any(|rule| rule.is_named(name)) {
                             let mut names: Vec<&str> = preset.rules.iter().map(|r| r.name.as_str()).collect();
-                            names.sort_unstable();
+                            crate::sort::sort(&mut names);
                             names.dedup();
                             let hint = crate::suggest::did_you_mean(name, names.iter().copied())
                                 .map(|s| format!(" (did you mean \"{s}\"?)"))

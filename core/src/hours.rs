@@ -101,7 +101,7 @@ pub(crate) fn parse_day(list: &[String], path: &str, errors: &mut crate::ConfigE
             Err(e) => errors.push(format!("{path}/{i}"), e),
         }
     }
-    parsed.sort_by_key(|(_, iv)| *iv);
+    crate::sort::sort_by_key(&mut parsed, |(_, iv)| *iv);
     for pair in parsed.windows(2) {
         let ((_, a), (j, b)) = (pair[0], pair[1]);
         if b.start < a.end {

@@ -38,6 +38,7 @@ pub mod json;
 mod preset;
 mod read;
 mod schedule;
+mod sort;
 pub mod suggest;
 pub mod text;
 pub mod week;
