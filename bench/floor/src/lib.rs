@@ -21,7 +21,9 @@ pub fn write_line() {
 #[wasm_bindgen]
 pub fn write_intl_line() {
     let options = js_sys::Object::new();
-    for (key, value) in [("timeZone", "America/New_York"), ("hour", "2-digit"), ("minute", "2-digit"), ("timeZoneName", "short")] {
+    for (key, value) in
+        [("timeZone", "America/New_York"), ("hour", "2-digit"), ("minute", "2-digit"), ("timeZoneName", "short")]
+    {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
     }
     let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
