@@ -1,7 +1,8 @@
 // Size and speed of the built widget (dist/) and of two floors, measured in the same run in
 // headless Chromium: the floor (a raw wasm-bindgen page that writes one line) and the Intl
 // floor (the same page, its line with one time formatted by Intl.DateTimeFormat: a page's
-// first Intl use loads the browser's ICU data, which every line of the widget needs). The
+// first Intl use loads the browser's ICU data, which every line of the widget needs), and the
+// widget's own wasm instantiated with nothing mounted before that same line. The
 // time from the script tag to each view's first rendered line, against both floors; where the badge's time
 // goes (embed.js's User Timing marks and the Resource Timing of each download); main-thread
 // tasks over 50 ms; layout shift. Every load is a fresh browser context (nothing cached),
@@ -45,6 +46,12 @@ const pages = {
     <script type="module">import init, { write_line } from '${F.base}replyby_floor.js'; await init(); write_line();</script>`,
   '/floor-intl': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
     <script type="module">import init, { write_intl_line } from '${F.base}replyby_floor.js'; await init(); write_intl_line();</script>`,
+  // The widget's own glue and wasm (compiled streaming, instantiated, nothing mounted) and the
+  // same Intl line: what the widget's size costs on top of the Intl floor.
+  '/wasm-intl': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
+    <script type="module">import init from '${W.base}replyby-widget.js';
+    await init({ module_or_path: WebAssembly.compileStreaming(fetch('${W.base}replyby-widget_bg.wasm')) });
+    document.getElementById('floor').textContent = 'Open now · back ' + new Intl.DateTimeFormat([], { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(1.8e12);</script>`,
 };
 const H = await hostOrigin(pages);
 const b = await browser();
@@ -81,7 +88,7 @@ async function once(pagePath) {
   }
   if (t === undefined) throw new Error(`${pagePath}: no first line within 2 s`);
   // Every stage rendered (aria-busy gone), and a moment for any task still running.
-  if (!pagePath.startsWith('/floor')) {
+  if (!/^\/(floor|wasm)/.test(pagePath)) {
     await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.replyby:not([aria-busy])'));
   }
   await page.waitForTimeout(300);
@@ -100,7 +107,7 @@ async function once(pagePath) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const results = { floor: [], 'floor-intl': [], badge: [], panel: [], compare: [] };
+const results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [] };
 for (let i = 0; i < runs; i++) {
   for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
@@ -119,7 +126,11 @@ console.log(`| **English plus one preset** | | **${kb(widgetTotal + br(preset))}
 console.log(`| floor (raw wasm-bindgen, one line) | | ${kb(floorTotal)} KB |\n`);
 console.log(`### Script tag → first rendered line, headless Chromium, loopback, ${runs} loads each, fresh context each\n`);
 console.log('| page | median | ÷ floor | ÷ Intl floor | range | longest main-thread task | loads with a task over 50 ms | layout shift (max) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-const label = { floor: 'floor: raw wasm-bindgen page writing one line', 'floor-intl': 'Intl floor: the same page, its line with one time formatted by Intl' };
+const label = {
+  floor: 'floor: raw wasm-bindgen page writing one line',
+  'floor-intl': 'Intl floor: the same page, its line with one time formatted by Intl',
+  'wasm-intl': "the widget's wasm and glue instantiated (nothing mounted), then the Intl floor's line",
+};
 for (const [name, r] of Object.entries(results)) {
   const m = median(r.map((x) => x.t));
   console.log(`| ${label[name] || name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${(m / intlMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
