@@ -25,24 +25,30 @@ def seconds(text):
     return int(datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
+def clocks_on_change_days(inputs, scenario, kind, ends_only=False):
+    """For each clock change of `kind` ("fold" or "gap") in the scenario's zone: the change and
+    the wall-clock seconds (local time read as if it were UTC) of each interval start and end
+    (or end only) of the scenario's hours on the change's local day."""
+    for change in inputs["transitions"]:
+        if change["zone"] != scenario["timezone"] or change["kind"] != kind:
+            continue
+        midnight = (change["at"] + change["offset_before"]) // 86400 * 86400
+        weekday = DAYS[datetime.datetime.fromtimestamp(midnight, datetime.timezone.utc).weekday()]
+        for start, end in scenario["hours"][weekday]:
+            for clock in (end,) if ends_only else (start, end):
+                h, m = clock.split(":")
+                yield change, midnight + int(h) * 3600 + int(m) * 60
+
+
 def fold_windows(inputs, scenario):
     """The clock changes back (folds) of the scenario's zone on which one of its intervals
     starts or ends inside the repeated hour, as (from, to) instants a day either side."""
     windows = []
-    for change in inputs["transitions"]:
-        if change["zone"] != scenario["timezone"] or change["kind"] != "fold":
-            continue
-        at, before, after = change["at"], change["offset_before"], change["offset_after"]
-        # Wall-clock seconds (local time read as if it were UTC): the repeated hour.
-        repeated = (at + after, at + before)
-        midnight = (at + before) // 86400 * 86400
-        weekday = DAYS[datetime.datetime.fromtimestamp(midnight, datetime.timezone.utc).weekday()]
-        for start, end in scenario["hours"][weekday]:
-            for clock in (start, end):
-                h, m = clock.split(":")
-                wall = midnight + int(h) * 3600 + int(m) * 60
-                if repeated[0] <= wall < repeated[1]:
-                    windows.append((at - 86400, at + 86400))
+    for change, wall in clocks_on_change_days(inputs, scenario, "fold"):
+        at = change["at"]
+        # The repeated hour, in wall-clock seconds.
+        if at + change["offset_after"] <= wall < at + change["offset_before"]:
+            windows.append((at - 86400, at + 86400))
     return windows
 
 
@@ -63,18 +69,11 @@ def gap_windows(inputs, scenario):
     ends inside the skipped hour, as the instants (from, to) from the change to that end
     (which, moved later by the gap, is after the change)."""
     windows = []
-    for change in inputs["transitions"]:
-        if change["zone"] != scenario["timezone"] or change["kind"] != "gap":
-            continue
-        at, before, after = change["at"], change["offset_before"], change["offset_after"]
-        skipped = (at + before, at + after)
-        midnight = (at + before) // 86400 * 86400
-        weekday = DAYS[datetime.datetime.fromtimestamp(midnight, datetime.timezone.utc).weekday()]
-        for _, end in scenario["hours"][weekday]:
-            h, m = end.split(":")
-            wall = midnight + int(h) * 3600 + int(m) * 60
-            if skipped[0] <= wall < skipped[1]:
-                windows.append((at, wall - before))
+    for change, wall in clocks_on_change_days(inputs, scenario, "gap", ends_only=True):
+        at, before = change["at"], change["offset_before"]
+        # The skipped hour, in wall-clock seconds.
+        if at + before <= wall < at + change["offset_after"]:
+            windows.append((at, wall - before))
     return windows
 
 
