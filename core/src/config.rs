@@ -22,6 +22,10 @@ pub struct Config {
     /// The deferred queue's public settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueConfig>,
+    /// Schedule changes staff made (closures, reduced days, notices), layered on the teams'
+    /// holidays: the server adds them to the config it serves (see [`crate::changes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::changes::Change>,
 }
 
 /// One team.
@@ -127,6 +131,12 @@ pub struct HolidayRule {
     /// Reduced hours on that date instead of closing all day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<String>>,
+    /// Customer-facing note shown beside the closed day ("company retreat").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `YYYY-MM-DD`: from when the widget shows the note (default: 14 days before the date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announce_from: Option<String>,
 }
 
 /// The weekday relative to a month/day.

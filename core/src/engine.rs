@@ -302,6 +302,12 @@ pub struct ClosedDay {
     /// Its source marks the date as an estimate (generated presets: lunar calendars).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub estimated: bool,
+    /// The customer-facing note of a closure staff announced ("company retreat").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// With a note: the first date on which the widget shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announce_from: Option<NaiveDate>,
 }
 
 fn check_range(t: Instant) -> Result<(), Error> {
@@ -514,6 +520,8 @@ impl Schedule {
                     name: h.rule.name.clone(),
                     hours: h.rule.hours.iter().flatten().map(ToString::to_string).collect(),
                     estimated: h.rule.estimated,
+                    note: h.rule.note.clone(),
+                    announce_from: h.rule.note.as_ref().map(|_| h.announce_from()),
                 })
             })
             .collect();

@@ -28,7 +28,14 @@ pub struct Rule {
     pub estimated: bool,
     /// The name in other languages (generated presets), shared by a preset's rules.
     pub localized: Option<Arc<Localized>>,
+    /// Customer-facing note shown beside the closed day.
+    pub note: Option<String>,
+    /// From when the note is shown; `None`: [`ANNOUNCE_DAYS`] before the date.
+    pub announce_from: Option<NaiveDate>,
 }
+
+/// How many days before a closed day its note is shown when the rule does not say.
+pub const ANNOUNCE_DAYS: u64 = 14;
 
 /// Holiday names in other languages: for each language (`"en"`, `"pt"`, `"zh-Hans"` …),
 /// each name in the preset's own language with its translation.
@@ -311,18 +318,21 @@ const CACHED_YEARS: (i32, i32) = (2000, 2100);
 #[derive(Debug)]
 pub struct HolidayCalendar {
     rules: Vec<Rule>,
+    /// How many of `rules`, from the start, are overrides (schedule changes): their dates
+    /// win over the others', and they take no part in the others' observed-day shifting.
+    overrides: usize,
     years: Vec<OnceLock<Vec<Occurrence>>>,
 }
 
 impl Clone for HolidayCalendar {
     fn clone(&self) -> Self {
-        HolidayCalendar::new(self.rules.clone())
+        HolidayCalendar::new(self.rules.clone()).overriding(self.overrides)
     }
 }
 
 impl PartialEq for HolidayCalendar {
     fn eq(&self, other: &Self) -> bool {
-        self.rules == other.rules
+        self.rules == other.rules && self.overrides == other.overrides
     }
 }
 
@@ -336,6 +346,16 @@ pub struct Holiday<'a> {
 }
 
 impl Holiday<'_> {
+    /// The first date on which its note is shown: the rule's `announce_from`, else
+    /// [`ANNOUNCE_DAYS`] before the date (before a closure period's first day).
+    pub fn announce_from(&self) -> NaiveDate {
+        let first = match self.rule.when {
+            When::Period(from, _) => from.min(self.date),
+            _ => self.date,
+        };
+        self.rule.announce_from.unwrap_or_else(|| first.checked_sub_days(Days::new(ANNOUNCE_DAYS)).unwrap_or(first))
+    }
+
     /// Its name in `lang` where the preset has one (see [`Rule::name_in`]).
     pub fn name_in(&self, lang: &str) -> &str {
         self.rule.name_in(lang)
@@ -346,7 +366,41 @@ impl HolidayCalendar {
     /// A calendar of these rules, in priority order.
     pub fn new(rules: Vec<Rule>) -> Self {
         let n = (CACHED_YEARS.1 - CACHED_YEARS.0 + 1) as usize;
-        HolidayCalendar { rules, years: (0..n).map(|_| OnceLock::new()).collect() }
+        HolidayCalendar { rules, overrides: 0, years: (0..n).map(|_| OnceLock::new()).collect() }
+    }
+
+    fn overriding(mut self, n: usize) -> Self {
+        self.overrides = n;
+        self
+    }
+
+    /// This calendar with `layer` over it: on a date of a `layer` rule (the first in the
+    /// list wins), that rule decides; elsewhere this calendar does, its observed days
+    /// computed as if the layer were not there (a company closure does not move a bank
+    /// holiday's substitute day).
+    pub fn with_overrides(&self, layer: Vec<Rule>) -> Self {
+        let n = layer.len();
+        let mut rules = layer;
+        rules.extend(self.rules[self.overrides..].iter().cloned());
+        HolidayCalendar::new(rules).overriding(n)
+    }
+
+    fn compute(&self, y: i32) -> Vec<Occurrence> {
+        if self.overrides == 0 {
+            return occurrences(&self.rules, y, y);
+        }
+        let (layer, own) = self.rules.split_at(self.overrides);
+        let mut out = occurrences(layer, y, y);
+        let n = self.overrides;
+        out.extend(
+            occurrences(own, y, y)
+                .into_iter()
+                .filter(|o| !out.iter().any(|l| l.date == o.date))
+                .map(|o| Occurrence { date: o.date, rule: o.rule + n })
+                .collect::<Vec<_>>(),
+        );
+        crate::sort::sort(&mut out);
+        out
     }
 
     /// The rules, in priority order.
@@ -357,8 +411,8 @@ impl HolidayCalendar {
     /// The occurrences of one year, sorted by date: cached, or computed now.
     fn year(&self, y: i32) -> std::borrow::Cow<'_, [Occurrence]> {
         match usize::try_from(y - CACHED_YEARS.0).ok().and_then(|i| self.years.get(i)) {
-            Some(slot) => std::borrow::Cow::Borrowed(slot.get_or_init(|| occurrences(&self.rules, y, y)).as_slice()),
-            None => std::borrow::Cow::Owned(occurrences(&self.rules, y, y)),
+            Some(slot) => std::borrow::Cow::Borrowed(slot.get_or_init(|| self.compute(y)).as_slice()),
+            None => std::borrow::Cow::Owned(self.compute(y)),
         }
     }
 
@@ -400,7 +454,7 @@ impl HolidayCalendar {
     }
 }
 
-fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
+pub(crate) fn parse_date(text: &str, path: &str, errors: &mut ConfigErrors) -> Option<NaiveDate> {
     match crate::text::parse_date(text) {
         Some(d) if (1900..=2500).contains(&d.year()) => Some(d),
         Some(_) => {
@@ -486,6 +540,12 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
             errors.push(format!("{path}/{key}"), format!("year {y} is out of range (1900 to 2500)"));
         }
     }
+    let note = raw.note.as_ref().map(|n| n.trim().to_owned());
+    if note.as_ref().is_some_and(String::is_empty) {
+        errors.push(format!("{path}/note"), "customer-facing text must not be empty");
+    }
+    let announce_from =
+        raw.announce_from.as_deref().and_then(|d| parse_date(d, &format!("{path}/announce_from"), errors));
     let hours = raw.hours.as_ref().map(|list| {
         if list.is_empty() {
             errors.push(
@@ -507,6 +567,8 @@ pub(crate) fn compile_rule(raw: &HolidayRule, path: &str, errors: &mut ConfigErr
         hours,
         estimated: false,
         localized: None,
+        note,
+        announce_from,
     })
 }
 
@@ -683,6 +745,8 @@ mod tests {
             hours: None,
             estimated: false,
             localized: None,
+            note: None,
+            announce_from: None,
         };
         // 2023-11-01 is a Wednesday.
         assert_eq!(rule(Relation::OnOrAfter).actual_dates(2023), vec![d(2023, 11, 1)]);
@@ -705,6 +769,8 @@ mod tests {
             hours: None,
             estimated: false,
             localized: None,
+            note: None,
+            announce_from: None,
         };
         assert!(rule(5).actual_dates(2023).is_empty());
         assert_eq!(rule(5).actual_dates(2016), vec![d(2016, 2, 29)]);

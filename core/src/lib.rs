@@ -29,6 +29,7 @@
 //! the instant it is about and gets its zones through the [`ZoneDb`] seam.
 #![doc = ""]
 
+pub mod changes;
 pub mod config;
 pub mod engine;
 mod error;
@@ -48,7 +49,7 @@ pub use config::{Config, FirstReply};
 pub use engine::{ClosedDay, Quote, Reason, Run, Status};
 pub use error::{ConfigError, ConfigErrors, Error};
 pub use preset::preset_ids;
-pub use schedule::{Coverage, Plan, Schedule, Team, from_json, load, load_with_presets, parse};
+pub use schedule::{ActiveNotice, Coverage, Plan, Schedule, Team, from_json, load, load_with_presets, parse};
 #[cfg(feature = "tz-table")]
 pub use zone::TzTable;
 pub use zone::{Instant, LocalTime, Zone, ZoneDb};

@@ -172,17 +172,25 @@ pub(crate) fn config(v: &Json, errors: &mut ConfigErrors) -> Option<Config> {
         errors.push("", "a config must be a JSON object with \"company\", \"teams\", \"coverages\" and \"plans\"");
         return None;
     };
-    let o = Obj::open(v, "", "a config", &["company", "teams", "coverages", "plans", "queue"], errors)?;
+    let o = Obj::open(v, "", "a config", &["company", "teams", "coverages", "plans", "queue", "changes"], errors)?;
     let before = errors.0.len();
     let company = o.req("company", errors, string);
     let teams = o.req("teams", errors, |v, p, e| list(v, p, e, team));
     let coverages = o.list("coverages", errors, coverage);
     let plans = o.list("plans", errors, plan);
     let queue = o.opt("queue", errors, queue);
+    let changes = o.list("changes", errors, crate::changes::Change::from_json);
     if errors.0.len() > before {
         return None;
     }
-    Some(Config { company: company?, teams: teams?, coverages: coverages?, plans: plans?, queue: queue? })
+    Some(Config {
+        company: company?,
+        teams: teams?,
+        coverages: coverages?,
+        plans: plans?,
+        queue: queue?,
+        changes: changes?,
+    })
 }
 
 fn team(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<TeamConfig> {
@@ -226,9 +234,24 @@ fn holiday_entry(v: &Json, path: &str, errors: &mut ConfigErrors) -> Option<Holi
     }
 }
 
-const RULE_FIELDS: [&str; 15] = [
-    "name", "date", "dates", "from", "to", "month", "day", "weekday", "nth", "relation", "easter", "observed", "since",
-    "until", "hours",
+const RULE_FIELDS: [&str; 17] = [
+    "name",
+    "date",
+    "dates",
+    "from",
+    "to",
+    "month",
+    "day",
+    "weekday",
+    "nth",
+    "relation",
+    "easter",
+    "observed",
+    "since",
+    "until",
+    "hours",
+    "note",
+    "announce_from",
 ];
 
 /// A preset's rules take one more field: `"estimated": true` when its source marks the dates
@@ -287,6 +310,8 @@ fn rule_with(v: &Json, path: &str, errors: &mut ConfigErrors, fields: &[&str]) -
         since: o.opt("since", errors, i32_).flatten(),
         until: o.opt("until", errors, i32_).flatten(),
         hours: o.opt("hours", errors, strings).flatten(),
+        note: o.opt("note", errors, string).flatten(),
+        announce_from: o.opt("announce_from", errors, string).flatten(),
     };
     (errors.0.len() == before).then_some(rule)
 }

@@ -73,6 +73,25 @@ pub struct Schedule {
     pub coverages: Vec<Coverage>,
     /// Plans in config order.
     pub plans: Vec<Plan>,
+    /// Notices without a closure, in config order.
+    pub notices: Vec<ActiveNotice>,
+}
+
+/// A validated notice (see [`crate::config::Notice`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveNotice {
+    /// Index into [`Schedule::teams`].
+    pub team: usize,
+    /// Short name for staff.
+    pub name: String,
+    /// First day, in the team's zone.
+    pub from: chrono::NaiveDate,
+    /// Last day, inclusive.
+    pub to: chrono::NaiveDate,
+    /// Customer-facing text.
+    pub note: String,
+    /// First day on which it is shown.
+    pub announce_from: chrono::NaiveDate,
 }
 
 /// Parses and validates config text. Every problem is reported, each at its JSON path.
@@ -246,11 +265,32 @@ impl Schedule {
             }
         }
 
+        let (overrides, notices) = crate::changes::compile(&config, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
-        let teams = teams.into_iter().flatten().collect();
-        Ok(Schedule { config, teams, coverages, plans })
+        let teams = teams
+            .into_iter()
+            .zip(overrides)
+            .filter_map(|(team, layer)| {
+                team.map(|mut t| {
+                    if !layer.is_empty() {
+                        t.holidays = t.holidays.with_overrides(layer);
+                    }
+                    t
+                })
+            })
+            .collect();
+        Ok(Schedule { config, teams, coverages, plans, notices })
+    }
+
+    /// The notices of a coverage's teams shown on `date` (announced, not yet over), in
+    /// config order. The widget passes the home-zone date of now.
+    pub fn notices_on(&self, coverage: &Coverage, date: chrono::NaiveDate) -> Vec<&ActiveNotice> {
+        self.notices
+            .iter()
+            .filter(|n| coverage.teams.contains(&n.team) && n.announce_from <= date && date <= n.to)
+            .collect()
     }
 
     /// The plan with this id.

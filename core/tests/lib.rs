@@ -1,5 +1,6 @@
 //! The core's one integration-test binary.
 
+mod changes;
 mod common;
 mod engine;
 mod generated;
