@@ -100,6 +100,9 @@ pub fn lint(config: &Config) -> Vec<Warning> {
         for (j, h) in t.holidays.iter().enumerate() {
             if let HolidayEntry::Rule(r) = h {
                 out.extend(scan(&format!("/teams/{i}/holidays/{j}/name"), &r.name));
+                if let Some(n) = &r.note {
+                    out.extend(scan(&format!("/teams/{i}/holidays/{j}/note"), n));
+                }
             }
         }
     }
@@ -111,6 +114,18 @@ pub fn lint(config: &Config) -> Vec<Warning> {
         if let Some(b) = &p.blurb {
             out.extend(scan(&format!("/plans/{i}/blurb"), b));
         }
+    }
+    for (i, c) in config.changes.iter().enumerate() {
+        out.extend(lint_change(&format!("/changes/{i}"), c));
+    }
+    out
+}
+
+/// A schedule change's customer-facing text: its name and note.
+pub fn lint_change(path: &str, c: &replyby_core::changes::Change) -> Vec<Warning> {
+    let mut out = scan(&format!("{path}/name"), &c.name);
+    if let Some(n) = &c.note {
+        out.extend(scan(&format!("{path}/note"), n));
     }
     out
 }

@@ -117,6 +117,32 @@ enum Command {
         #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
         server: String,
     },
+    /// Closures, reduced hours and notices, live on every instance (a staff token in
+    /// REPLYBY_STAFF_TOKEN: yours from `replyby staff add`, or the bootstrap one).
+    Schedule {
+        #[command(subcommand)]
+        action: ScheduleAction,
+        /// The server.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+    /// The config in the server's store: pull, push, versions, rollback (an admin's token in
+    /// REPLYBY_STAFF_TOKEN).
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+        /// The server.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
+    /// Staff members, each with a token of their own (works on the database directly).
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+        /// The store: a SQLite file, or postgres://USER[:PASSWORD]@HOST:PORT/DB.
+        #[arg(long, global = true, default_value = "replyby.db")]
+        db: String,
+    },
     /// Where released requests went: webhook events, team e-mails, receipts (token from
     /// REPLYBY_STAFF_TOKEN).
     Deliveries {
@@ -140,6 +166,95 @@ enum DeliveriesAction {
     Retry {
         /// Delivery id.
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ScheduleAction {
+    /// Close a team on a date or a period, shorten its hours, or post a notice.
+    Add {
+        /// Team id.
+        #[arg(long)]
+        team: String,
+        /// Its name (customers see it when there is no note).
+        #[arg(long)]
+        name: String,
+        /// One date, YYYY-MM-DD.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        date: Option<String>,
+        /// First day of a period.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day of a period.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Reduced hours instead of closing (repeat for a split day): --hours 10:00-14:00.
+        #[arg(long)]
+        hours: Vec<String>,
+        /// Customer-facing note shown beside the closed day.
+        #[arg(long)]
+        note: Option<String>,
+        /// From when the widget shows the note (default: 14 days before).
+        #[arg(long)]
+        announce_from: Option<String>,
+        /// A notice only: the team keeps its hours (needs --note).
+        #[arg(long, conflicts_with = "hours")]
+        notice: bool,
+    },
+    /// The changes, optionally those touching a date range.
+    List {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Remove a change.
+    Remove {
+        /// Change id (sch_…).
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print the newest config version (or --version N), without schedule changes.
+    Pull {
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Store a config file as the next version (checked first; every problem is shown).
+    Push {
+        /// The config (JSON).
+        file: PathBuf,
+        /// A line for the version list.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Every version: who stored it and when.
+    Versions,
+    /// Store an earlier version again, as the next version.
+    Rollback {
+        /// The version to go back to.
+        version: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// Add a person; prints their token once (only its SHA-256 is stored).
+    Add {
+        /// Their name, as the audit trail shows it.
+        name: String,
+        /// agent: queue, ack, schedule changes. admin: also the config and staff.
+        #[arg(long, value_parser = ["agent", "admin"])]
+        role: String,
+    },
+    /// Everyone, with their role (never tokens).
+    List,
+    /// Remove a person by name or id: their token stops working on every instance.
+    Remove {
+        /// Name or id.
+        who: String,
     },
 }
 
@@ -276,11 +391,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if test_clock.is_some() && !cfg!(debug_assertions) {
                 return Err(usage("--test-clock is for tests and only accepted by debug builds"));
             }
-            let schedule = match &config {
-                Some(path) => read_schedule(path)?,
-                None => load(replyby_core::DEMO_CONFIG, &TzTable)
-                    .map_err(|e| Failure { code: 1, message: e.to_string() })?,
-            };
+            if let Some(path) = &config {
+                read_schedule(path)?;
+            }
             tracing_subscriber::fmt()
                 .json()
                 .with_env_filter(
@@ -297,16 +410,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             };
             let rt = tokio::runtime::Runtime::new()?;
-            let store = rt
+            let stores = rt
                 .block_on(serve::store::open(&db))
                 .map_err(|e| Failure { code: 1, message: format!("{}: {e}", redact_db(&db)) })?;
-            let mut state = serve::AppState::new(schedule, store, token, rate_limit);
+            let source = match &config {
+                Some(path) => serve::live::Source::File(path.clone()),
+                None => serve::live::Source::Store,
+            };
+            let started = test_clock.unwrap_or_else(Utc::now).timestamp();
+            let live = rt
+                .block_on(serve::live::Live::start(stores.schedule.clone(), source, replyby_core::DEMO_CONFIG, started))
+                .map_err(|e| Failure { code: 1, message: e.to_string() })?;
+            let mut state = serve::AppState::new(live, stores.requests, stores.schedule, token, rate_limit);
             state.routes = std::sync::Arc::new(settings.routes());
             // lettre's SMTP pool starts inside the runtime.
             let _runtime = rt.enter();
             let channels = serve::deliver::channels::Channels::new(
                 settings,
-                state.schedule.clone(),
+                state.live.clone(),
                 state.store.clone(),
                 serve::catalog::lookup,
             )
@@ -344,6 +465,110 @@ fn run(cli: Cli) -> Result<(), Failure> {
             println!("{out}");
             Ok(())
         }
+        Command::Schedule { action, server } => {
+            let token = staff_token()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let out = rt.block_on(async {
+                match action {
+                    ScheduleAction::Add { team, name, date, from, to, hours, note, announce_from, notice } => {
+                        let mut change = serde_json::json!({ "team": team, "name": name });
+                        let o = change.as_object_mut().expect("an object");
+                        for (key, value) in [
+                            ("date", date),
+                            ("from", from),
+                            ("to", to),
+                            ("note", note),
+                            ("announce_from", announce_from),
+                        ] {
+                            if let Some(v) = value {
+                                o.insert(key.into(), v.into());
+                            }
+                        }
+                        if !hours.is_empty() {
+                            o.insert("hours".into(), hours.into());
+                        }
+                        if notice {
+                            o.insert("closed".into(), false.into());
+                        }
+                        queue_client::schedule_add(&server, &token, change).await
+                    }
+                    ScheduleAction::List { from, to } => {
+                        queue_client::schedule_list(&server, &token, from.as_deref(), to.as_deref()).await
+                    }
+                    ScheduleAction::Remove { id } => queue_client::schedule_remove(&server, &token, &id).await,
+                }
+            })?;
+            println!("{out}");
+            Ok(())
+        }
+        Command::Config { action, server } => {
+            let token = staff_token()?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let out = rt.block_on(async {
+                match action {
+                    ConfigAction::Pull { version } => {
+                        queue_client::config_pull(&server, &token, version).await.map(|(b, _)| b)
+                    }
+                    ConfigAction::Push { file, note } => {
+                        let text = std::fs::read_to_string(&file)
+                            .with_context(|| format!("cannot read {}", file.display()))?;
+                        let problems = serve::config_api::problems(&text);
+                        if !problems.is_empty() {
+                            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                            anyhow::bail!("{}: not pushed\n{}", file.display(), lines.join("\n"));
+                        }
+                        queue_client::config_push(&server, &token, text, &note).await
+                    }
+                    ConfigAction::Versions => queue_client::config_versions(&server, &token).await,
+                    ConfigAction::Rollback { version } => {
+                        let (text, _) = queue_client::config_pull(&server, &token, Some(version)).await?;
+                        queue_client::config_push(&server, &token, text, &format!("rollback to version {version}"))
+                            .await
+                    }
+                }
+            })?;
+            println!("{}", out.trim_end());
+            Ok(())
+        }
+        Command::Staff { action, db } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            let stores = rt
+                .block_on(serve::store::open(&db))
+                .map_err(|e| Failure { code: 1, message: format!("{}: {e}", redact_db(&db)) })?;
+            let store = stores.schedule;
+            let now = Utc::now().timestamp();
+            let by = serve::store::schedule::Actor { name: "replyby staff (command line)", at: now };
+            rt.block_on(async {
+                match action {
+                    StaffAction::Add { name, role } => {
+                        let name = name.trim().to_owned();
+                        if name.is_empty() {
+                            return Err(usage("a staff member needs a name"));
+                        }
+                        let token = serve::auth::new_token();
+                        let member = serve::store::schedule::StaffMember {
+                            id: format!("stf_{}", uuid::Uuid::new_v4().simple()),
+                            name: name.clone(),
+                            role: serve::store::schedule::Role::parse(&role).ok_or_else(|| usage("--role is agent or admin"))?,
+                            created_at: now,
+                        };
+                        store.add_staff(member.clone(), serve::auth::token_hash(&token), by).await?;
+                        eprintln!("added {name} ({role}) as {}; their token is shown once, here — give it to them, it is not stored", member.id);
+                        println!("{token}");
+                        Ok(())
+                    }
+                    StaffAction::List => print_json(&store.staff().await?),
+                    StaffAction::Remove { who } => {
+                        if store.remove_staff(&who, by).await? {
+                            println!("removed {who}: their token stops working on every instance");
+                            Ok(())
+                        } else {
+                            Err(Failure { code: 1, message: format!("no staff member is named or has id \"{who}\"") })
+                        }
+                    }
+                }
+            })
+        }
         Command::Deliveries { action, server } => {
             let token = std::env::var("REPLYBY_STAFF_TOKEN")
                 .map_err(|_| usage("set REPLYBY_STAFF_TOKEN to the staff token"))?;
@@ -360,6 +585,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn staff_token() -> Result<String, Failure> {
+    std::env::var("REPLYBY_STAFF_TOKEN").map_err(|_| usage("set REPLYBY_STAFF_TOKEN to your staff token"))
 }
 
 /// The `--db` value for messages: a PostgreSQL URL without its password.

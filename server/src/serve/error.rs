@@ -38,6 +38,21 @@ pub enum AppError {
     NotFound(String),
     #[error("the service cannot store requests right now; retry after {}", seconds(*.0))]
     Unavailable(u64),
+    /// A config or schedule change with problems, each at its JSON path (`422`).
+    #[error("the {0} has problems")]
+    Problems(&'static str, Vec<replyby_core::ConfigError>),
+    /// Signed in, but not as an admin (`403`).
+    #[error("only an admin may do this; {0} is an agent")]
+    NotAdmin(String),
+    /// The config is pinned to a file (`409`).
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` names a version that is no longer the newest (`412`).
+    #[error("the config changed since you read it: version {current} is the newest (ETag {etag})")]
+    Stale { current: i64, etag: String },
+    /// `If-Match` is missing (`428`).
+    #[error("If-Match is required: send the ETag of the version you edited (GET /v1/config?layer=base)")]
+    MissingIfMatch,
     #[error("internal error")]
     Internal(String),
 }
@@ -64,6 +79,8 @@ struct Body<'a> {
     error: String,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [replyby_core::ConfigError]>,
 }
 
 impl IntoResponse for AppError {
@@ -80,6 +97,11 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Problems(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotAdmin(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::MissingIfMatch => StatusCode::PRECONDITION_REQUIRED,
             AppError::Internal(detail) => {
                 // Internals stay in the log, off the wire.
                 tracing::error!(%detail, "internal error");
@@ -90,7 +112,16 @@ impl IntoResponse for AppError {
             AppError::Invalid(f) => f.as_slice(),
             _ => &[],
         };
-        let mut response = (status, Json(Body { error: self.to_string(), fields })).into_response();
+        let problems = match &self {
+            AppError::Problems(_, p) => Some(p.as_slice()),
+            _ => None,
+        };
+        let mut response = (status, Json(Body { error: self.to_string(), fields, problems })).into_response();
+        if let AppError::Stale { etag, .. } = &self
+            && let Ok(v) = HeaderValue::from_str(etag)
+        {
+            response.headers_mut().insert(header::ETAG, v);
+        }
         if let AppError::RateLimited(secs) | AppError::Unavailable(secs) = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

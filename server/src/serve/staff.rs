@@ -1,29 +1,28 @@
-//! `GET /staff`: the staff page. Sign in with the staff token (kept in a signed, HttpOnly,
-//! SameSite=Strict session cookie, never in a URL); released requests overdue first, then by
-//! `respond_by`; held ones apart; each request's deliveries; Ack and Retry as POST forms
-//! protected against cross-site requests (the cookie's SameSite, an Origin check and a
-//! per-session form token).
+//! `GET /staff`: the staff page. Each person signs in with their own token (kept in a signed,
+//! HttpOnly, SameSite=Strict session cookie naming them, never in a URL); released requests
+//! overdue first, then by `respond_by`; held ones apart; each request's deliveries; Ack and
+//! Retry as POST forms protected against cross-site requests (the cookie's SameSite, an
+//! Origin check and a per-session form token). `/staff/schedule` is the Schedule view
+//! (`staff/schedule_view.rs`).
 //!
-//! The session is a signed value, not a server-side table, so any instance that knows the
-//! staff token accepts it (several `serve` instances behind a load balancer).
+//! The session is signed with the store's session key, so any instance accepts it (several
+//! `serve` instances behind a load balancer); see `auth.rs`.
 
+mod schedule_view;
+
+use super::auth::{COOKIE, PageStaff, SESSION_SECS, Staff, same_secret, session, session_value};
 use super::error::AppError;
+use super::intake::at;
+use super::state::AppState;
 use super::store::{Delivery, Include, StoredRequest};
-use super::{AppState, at};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use axum::routing::{get, post};
 use chrono::{DateTime, TimeZone, Utc};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
-
-const COOKIE: &str = "replyby_staff";
-/// A session lasts a working day and a half.
-const SESSION_SECS: i64 = 12 * 3600;
 
 /// The page's own script: fills in the browser's time zone at sign-in. Served as a file so
 /// the page's CSP can forbid inline script.
@@ -32,46 +31,24 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; form
 /// The page's stylesheet, served as a file for the same reason.
 pub const STYLE: &str = include_str!("../../templates/staff.css");
 
-fn mac(token: &str, payload: &str) -> String {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(token.as_bytes()).expect("HMAC takes keys of any length");
-    m.update(payload.as_bytes());
-    B64.encode(m.finalize().into_bytes())
-}
-
-/// A signed-in staff member: until when, and the time zone to show times in.
-struct Session {
-    zone: chrono_tz::Tz,
-    /// The form token for this session's POSTs.
-    csrf: String,
-}
-
-fn session_value(token: &str, expires: i64, zone: &str) -> String {
-    let payload = format!("{expires}.{}", B64.encode(zone));
-    format!("{payload}.{}", mac(token, &payload))
-}
-
-fn session(s: &AppState, headers: &HeaderMap) -> Option<Session> {
-    let cookies = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("; ");
-    let value = cookies.split(';').map(str::trim).find_map(|c| c.strip_prefix(&format!("{COOKIE}=")))?;
-    let (payload, sig) = value.rsplit_once('.')?;
-    // Constant-time comparison through the MAC's own verify.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(s.staff_token.as_bytes()).ok()?;
-    m.update(payload.as_bytes());
-    m.verify_slice(&B64.decode(sig).ok()?).ok()?;
-    let (expires, zone) = payload.split_once('.')?;
-    if expires.parse::<i64>().ok()? < (s.clock)().timestamp() {
-        return None;
-    }
-    let zone = String::from_utf8(B64.decode(zone).ok()?).ok()?;
-    Some(Session {
-        zone: zone.parse().unwrap_or(chrono_tz::UTC),
-        csrf: mac(&s.staff_token, &format!("csrf.{payload}")),
-    })
+/// The staff pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(show))
+        .route("/staff/login", post(login))
+        .route("/staff/logout", post(logout))
+        .route("/staff/requests/{id}/ack", post(ack))
+        .route("/staff/deliveries/{id}/retry", post(retry))
+        .route("/staff/schedule", get(schedule_view::show).post(schedule_view::save))
+        .route("/staff/schedule/preview", post(schedule_view::preview))
+        .route("/staff/schedule/{id}/remove", post(schedule_view::remove))
+        .route("/staff/staff.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], SCRIPT) }))
+        .route("/staff/staff.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }))
 }
 
 /// A POST must come from this site: a cross-site form or fetch sends another Origin (or
 /// `Sec-Fetch-Site: cross-site`), and the session's form token besides.
-fn same_site(headers: &HeaderMap) -> bool {
+pub(super) fn same_site(headers: &HeaderMap) -> bool {
     if headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -89,7 +66,7 @@ fn same_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn page(html: String) -> Response {
+pub(super) fn page(html: String) -> Response {
     let mut r = Html(html).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
@@ -103,7 +80,7 @@ fn page(html: String) -> Response {
 
 #[derive(Template)]
 #[template(path = "staff_login.html")]
-struct Login<'a> {
+pub(super) struct Login<'a> {
     company: &'a str,
     error: Option<&'a str>,
 }
@@ -137,6 +114,7 @@ struct DeliveryRow {
 #[template(path = "staff.html")]
 struct Page<'a> {
     company: &'a str,
+    who: String,
     zone: String,
     now: String,
     csrf: String,
@@ -158,7 +136,7 @@ pub fn span(secs: i64) -> String {
     }
 }
 
-fn local(t: i64, zone: chrono_tz::Tz) -> String {
+pub(super) fn local(t: i64, zone: chrono_tz::Tz) -> String {
     let t = zone
         .timestamp_opt(t, 0)
         .single()
@@ -214,8 +192,9 @@ fn row(r: &StoredRequest, deliveries: &[Delivery], zone: chrono_tz::Tz, now: i64
 
 /// `GET /staff`.
 pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let Some(session) = session(&s, &headers) else {
-        let html = Login { company: &s.schedule.config.company, error: None }.render().map_err(internal)?;
+    let schedule = s.live.schedule();
+    let Some(session) = session(&s, &headers).await else {
+        let html = Login { company: &schedule.config.company, error: None }.render().map_err(internal)?;
         return Ok(page(html));
     };
     let now = (s.clock)().timestamp();
@@ -243,7 +222,8 @@ pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Result<Respo
     released.sort_by_key(|r| r.respond_by_iso.clone());
     held.sort_by_key(|r| r.respond_by_iso.clone());
     let html = Page {
-        company: &s.schedule.config.company,
+        company: &schedule.config.company,
+        who: signed_in(&session.staff),
         zone: zone.name().to_owned(),
         now: local(now, zone),
         csrf: session.csrf,
@@ -260,7 +240,12 @@ pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Result<Respo
     Ok(page(html))
 }
 
-fn internal(e: askama::Error) -> AppError {
+/// "Ana (agent)": who is signed in, for the page header.
+pub(super) fn signed_in(staff: &Staff) -> String {
+    format!("{} ({})", staff.name, staff.role.as_str())
+}
+
+pub(super) fn internal(e: askama::Error) -> AppError {
     AppError::Internal(e.to_string())
 }
 
@@ -277,16 +262,16 @@ pub async fn login(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    if !super::is_staff_token(&s, f.token.trim()) || !same_site(&headers) {
-        let html = Login { company: &s.schedule.config.company, error: Some("That is not the staff token.") }
-            .render()
-            .map_err(internal)?;
+    let staff = if same_site(&headers) { super::auth::by_token(&s, &f.token).await? } else { None };
+    let Some(staff) = staff else {
+        let company = s.live.schedule().config.company.clone();
+        let html = Login { company: &company, error: Some("That is not a staff token.") }.render().map_err(internal)?;
         let mut r = page(html);
         *r.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(r);
-    }
+    };
     let zone = if f.zone.parse::<chrono_tz::Tz>().is_ok() { f.zone } else { "UTC".to_owned() };
-    let value = session_value(&s.staff_token, (s.clock)().timestamp() + SESSION_SECS, &zone);
+    let value = session_value(&s, &staff, &zone);
     let secure =
         if headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={value}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}");
@@ -313,10 +298,11 @@ pub struct ActionForm {
     csrf: String,
 }
 
-fn check(s: &AppState, headers: &HeaderMap, form: &ActionForm) -> Result<(), AppError> {
-    let session = session(s, headers).ok_or(AppError::Unauthorized)?;
-    let ok = same_site(headers) && super::same_secret(&form.csrf, &session.csrf);
-    if ok { Ok(()) } else { Err(AppError::Forbidden) }
+/// The signed-in person behind a POST from the staff page, after the cross-site checks.
+pub(super) async fn check(s: &AppState, headers: &HeaderMap, csrf: &str) -> Result<PageStaff, AppError> {
+    let session = session(s, headers).await.ok_or(AppError::Unauthorized)?;
+    let ok = same_site(headers) && same_secret(csrf, &session.csrf);
+    if ok { Ok(session) } else { Err(AppError::Forbidden) }
 }
 
 /// `POST /staff/requests/{id}/ack`.
@@ -326,12 +312,8 @@ pub async fn ack(
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    check(&s, &headers, &f)?;
-    let now = (s.clock)().timestamp();
-    if !s.store.ack(&id, now, s.routes.for_ack(now)).await.map_err(|e| AppError::Internal(e.to_string()))? {
-        return Err(AppError::NotFound(format!("no request has id \"{id}\"")));
-    }
-    s.wake.notify_one();
+    let session = check(&s, &headers, &f.csrf).await?;
+    super::queue::ack(&s, &session.staff, &id).await?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/staff")]).into_response())
 }
 
@@ -342,7 +324,7 @@ pub async fn retry(
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    check(&s, &headers, &f)?;
+    check(&s, &headers, &f.csrf).await?;
     let now = (s.clock)().timestamp();
     if !s.store.retry(&id, now).await.map_err(|e| AppError::Internal(e.to_string()))? {
         return Err(AppError::NotFound(format!("no undelivered delivery has id \"{id}\"")));

@@ -3,17 +3,18 @@
 
 use super::worker::{Attempt, Send};
 use super::{email, webhook};
+use crate::serve::live::Live;
 use crate::serve::store::{Delivery, DeliveryKind, RequestStore, StoredRequest};
 use crate::settings::{Event, Settings};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use replyby_core::Schedule;
 use std::sync::Arc;
 
 /// What the worker sends with.
 pub struct Channels {
     pub settings: Settings,
-    pub schedule: Arc<Schedule>,
+    /// The live schedule: e-mails name the plan and the team's zone as they are now.
+    pub live: Live,
     pub store: Arc<dyn RequestStore>,
     /// Built once from `[smtp]`; `None` without it.
     pub mailer: Option<email::Mailer>,
@@ -25,17 +26,17 @@ impl Channels {
     /// The senders for these settings.
     pub fn new(
         settings: Settings,
-        schedule: Arc<Schedule>,
+        live: Live,
         store: Arc<dyn RequestStore>,
         catalog: fn(&str, &str) -> Option<String>,
     ) -> Result<Channels, String> {
         let mailer = settings.smtp.as_ref().map(email::Mailer::new).transpose()?;
-        Ok(Channels { settings, schedule, store, mailer, catalog })
+        Ok(Channels { settings, live, store, mailer, catalog })
     }
 
     /// The zone of the first team of the plan's coverage (UTC for a coverage with no team).
     fn team_zone(&self, plan: &str) -> Tz {
-        let s = &self.schedule;
+        let s = self.live.schedule();
         s.plan_index(plan)
             .and_then(|p| s.coverages[s.plans[p].coverage].teams.first().copied())
             .and_then(|t| s.config.teams.get(t))
@@ -70,10 +71,11 @@ impl Channels {
         let (Some(team), Some(mailer)) = (&self.settings.team, &self.mailer) else {
             return Attempt::Dead { error: "no [team] and [smtp] in the settings".into() };
         };
-        let company = &self.schedule.config.company;
+        let schedule = self.live.schedule();
+        let company = &schedule.config.company;
         let team_zone = self.team_zone(&r.plan);
         let message = if d.kind == DeliveryKind::TeamEmail.as_str() {
-            let plan_name = self.schedule.plan_index(&r.plan).map_or(r.plan.as_str(), |p| &self.schedule.plans[p].name);
+            let plan_name = schedule.plan_index(&r.plan).map_or(r.plan.as_str(), |p| &schedule.plans[p].name);
             email::team_email(&email::TeamEmail {
                 request: r,
                 team,

@@ -12,8 +12,8 @@
 //! rebinding), because the connection is pinned to the addresses that were checked.
 
 use super::Outcome;
+use crate::serve::intake::{RequestView, view};
 use crate::serve::store::StoredRequest;
-use crate::serve::{RequestView, view};
 use crate::settings::{Event, WebhookSecret};
 use base64::Engine;
 use chrono::{DateTime, Utc};

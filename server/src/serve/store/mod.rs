@@ -3,7 +3,10 @@
 //! **Invariant:** `insert` returns only after the commit that holds the request.
 
 pub mod postgres;
+mod postgres_schedule;
+pub mod schedule;
 pub mod sqlite;
+mod sqlite_schedule;
 
 use async_trait::async_trait;
 
@@ -168,12 +171,21 @@ pub enum StoreError {
     Config(String),
 }
 
+/// Both interfaces of one database.
+#[derive(Clone)]
+pub struct Stores {
+    pub requests: std::sync::Arc<dyn RequestStore>,
+    pub schedule: std::sync::Arc<dyn schedule::ScheduleStore>,
+}
+
 /// Opens the store `--db` names: `postgres://…` is PostgreSQL, anything else a SQLite file.
-pub async fn open(db: &str) -> Result<std::sync::Arc<dyn RequestStore>, StoreError> {
+pub async fn open(db: &str) -> Result<Stores, StoreError> {
     if postgres::is_url(db) {
-        return Ok(std::sync::Arc::new(PostgresStore::open(db).await?));
+        let store = std::sync::Arc::new(PostgresStore::open(db).await?);
+        return Ok(Stores { requests: store.clone(), schedule: store });
     }
-    Ok(std::sync::Arc::new(SqliteStore::open(std::path::Path::new(db))?))
+    let store = std::sync::Arc::new(SqliteStore::open(std::path::Path::new(db))?);
+    Ok(Stores { requests: store.clone(), schedule: store })
 }
 
 /// Where requests and their deliveries live. Every implementation keeps the invariants:

@@ -37,6 +37,7 @@ use tokio_postgres::error::SqlState;
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_requests.sql")),
     (2, include_str!("../../../migrations/postgres/0002_deliveries.sql")),
+    (3, include_str!("../../../migrations/postgres/0003_staff_schedule.sql")),
 ];
 
 /// Connections per instance unless the URL says `pool_size=N`: enough for PostgreSQL to commit
@@ -161,7 +162,7 @@ fn describe(e: &tokio_postgres::Error) -> String {
 /// Sorts a database error: one that says the database cannot be reached (or is restarting,
 /// or ended the session) is [`StoreError::Unavailable`], for a `503` the client retries;
 /// anything else is a fault.
-fn classify(e: tokio_postgres::Error) -> StoreError {
+pub(super) fn classify(e: tokio_postgres::Error) -> StoreError {
     let transient = [
         SqlState::ADMIN_SHUTDOWN,
         SqlState::CRASH_SHUTDOWN,
@@ -321,7 +322,7 @@ impl PostgresStore {
         Ok(store)
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(pool_error)
     }
 }

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/sqlite/0001_requests.sql")),
     (2, include_str!("../../../migrations/sqlite/0002_spam.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_deliveries.sql")),
+    (4, include_str!("../../../migrations/sqlite/0004_staff_schedule.sql")),
 ];
 
 /// Applies the migrations this binary knows and the database lacks, each in its own
@@ -245,7 +246,7 @@ impl SqliteStore {
         Ok(SqliteStore { writer: tx, reader: Arc::new(Mutex::new(reader)) })
     }
 
-    async fn read<T: Send + 'static>(
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -259,7 +260,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` in a transaction of its own on the writer thread and commits.
-    async fn write<T: Send + 'static>(
+    pub(super) async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
