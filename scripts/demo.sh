@@ -42,9 +42,18 @@ replyby demo on http://127.0.0.1:8080/ ${AT:+(clock pinned: $AT, two minutes bef
   staff queue:  REPLYBY_STAFF_TOKEN=$REPLYBY_STAFF_TOKEN target/debug/replyby queue list --include-deferred
   deliveries:   REPLYBY_STAFF_TOKEN=$REPLYBY_STAFF_TOKEN target/debug/replyby deliveries list
   calendar:     http://127.0.0.1:8080/v1/closed-days.ics?coverage=business
+  schedule:     http://127.0.0.1:8080/staff/schedule — New York is closed Wednesday 17 March for an offsite
+                (its note shows in the panel's closed days); add your own closure there
+  your token:   target/debug/replyby staff add "Your Name" --role agent --db replyby-demo.db
   e-mails land in demo-mail/new/ and are printed below as "mail: …"; webhooks as "webhook receiver: …".
 Ctrl-C stops it all.
 EOT
 target/debug/replyby serve --db replyby-demo.db --static-dir dist --listen 127.0.0.1:8080 \
   --settings examples/demo-settings.toml ${AT:+--test-clock "$AT"} & pids+=($!)
+# The demo's own schedule change, made the way staff make one (once per demo database).
+for _ in $(seq 50); do curl -fs http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+if ! target/debug/replyby schedule list | grep -q '"Company offsite"'; then
+  target/debug/replyby schedule add --team nyc --name "Company offsite" --date 2027-03-17 \
+    --note "Closed for our team offsite" >/dev/null && echo "demo: New York closed on 2027-03-17 (Company offsite)"
+fi
 wait "${pids[-1]}"

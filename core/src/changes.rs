@@ -193,7 +193,7 @@ impl Change {
 
     /// The first and last date the change covers (for listing a range).
     pub fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let d = |s: &Option<String>| s.as_deref().and_then(|s| crate::text::parse_date(s));
+        let d = |s: &Option<String>| s.as_deref().and_then(crate::text::parse_date);
         match (d(&self.date), d(&self.from), d(&self.to)) {
             (Some(one), _, _) => Some((one, one)),
             (None, Some(a), Some(b)) => Some((a, b)),
@@ -227,7 +227,7 @@ fn check_notice(n: &Notice<'_>, path: &str, errors: &mut ConfigErrors) -> Option
     };
     let from = date(&n.from, "from", errors);
     let to = date(&n.to, "to", errors);
-    let announce = n.announce_from.as_deref().map(|s| date(s, "announce_from", errors));
+    let announce = n.announce_from.map(|s| date(s, "announce_from", errors));
     if n.note.trim().is_empty() {
         errors.push(format!("{path}/note"), "customer-facing text must not be empty");
     }

@@ -61,6 +61,9 @@ impl Serialize for Hours {
 /// One entry of a team's `holidays` list.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
+// A config holds a few dozen entries at most; boxing the rule would cost every reader and
+// the widget's wasm code for no measurable saving.
+#[allow(clippy::large_enum_variant)]
 pub enum HolidayEntry {
     /// A preset id such as `"us"`.
     Preset(String),
