@@ -1,7 +1,7 @@
 //! What the widget compiles in, without what is only for this repository's readers (the
 //! wasm would carry every byte): the stylesheet (`styles/widget.css`, adopted by each
 //! widget's shadow root) without its comments and surplus whitespace, and the English
-//! sentences (`i18n/en.json`) without their indentation.
+//! sentences (`i18n/en.json`) without their indentation and without the server's.
 
 fn main() {
     println!("cargo:rerun-if-changed=styles/widget.css");
@@ -11,8 +11,16 @@ fn main() {
     std::fs::write(out.join("widget.css"), minify(&css)).expect("write widget.css");
     // JSON strings hold no raw line breaks, so each line's leading whitespace and the line
     // breaks themselves lie between tokens.
+    // The `receipt.*` sentences are the server's (e-mails); the widget never says them. Each
+    // entry is one line, so the lines of those keys go, and a comma left before the closing
+    // brace with them.
     let en = std::fs::read_to_string("i18n/en.json").expect("read i18n/en.json");
-    std::fs::write(out.join("en.json"), en.lines().map(str::trim_start).collect::<String>()).expect("write en.json");
+    let kept: String = en.lines().map(str::trim_start).filter(|line| !line.starts_with("\"receipt.")).collect();
+    let kept = match kept.strip_suffix(",}") {
+        Some(body) => format!("{body}}}"),
+        None => kept,
+    };
+    std::fs::write(out.join("en.json"), kept).expect("write en.json");
 }
 
 /// Drops `/* … */` comments, collapses whitespace to single spaces, and drops the spaces

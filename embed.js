@@ -83,17 +83,40 @@ const presetIds = (t) => {
     return [...new Set(JSON.parse(t).teams.flatMap((team) => (team.holidays || []).map((h) => typeof h === 'string' ? h : h?.preset)).filter((id) => typeof id === 'string' && /^[a-z0-9-]+$/.test(id)))];
   } catch { return []; }
 };
-const configAndPresets = async (config = '') => {
-  const inline = config.trim().startsWith('{');
-  // A config that does not load is the wasm's to report (it says where and why).
-  const configText = inline ? config : await text(new URL(config, location.href).href).catch(() => undefined);
-  const ids = configText ? presetIds(configText) : [];
+const withPresets = async (configText) => {
   const presets = {};
-  await Promise.all(ids.map((id) => {
+  await Promise.all(presetIds(configText).map((id) => {
     const url = new URL(`presets/${id}.json`, base).href;
     return text(url).then((t) => { presets[id] = t; }, (e) => console.error(`replyby: cannot load the holiday preset "${id}" from ${url} (${e.message})`));
   }));
-  return mark('data', { configText: inline ? undefined : configText, presets });
+  return { configText, presets };
+};
+const isInline = (config = '') => config.trim().startsWith('{');
+const configAndPresets = async (config = '') => {
+  // A config that does not load is the wasm's to report (it says where and why).
+  const configText = isInline(config) ? undefined : await text(new URL(config, location.href).href).catch(() => undefined);
+  return mark('data', configText ? await withPresets(configText) : { presets: {} });
+};
+
+// Staff change their hours while pages stay open. A widget whose config is a URL looks
+// again when its tab comes back after 5 minutes away, and hourly while it is shown:
+// `cache: 'no-cache'` makes the browser ask with the ETag it holds (If-None-Match), so an
+// unchanged config costs a 304, and the same text is not shown again. A new one goes to
+// the mounted widget, which keeps what the visitor typed.
+const follow = (url, opts, last, handle) => {
+  let at = Date.now();
+  const look = async () => {
+    at = Date.now();
+    try {
+      const r = await fetch(url, { cache: 'no-cache' });
+      const t = r.ok && await r.text();
+      if (t && t !== last) handle()?.update({ ...opts, ...await withPresets(last = t) });
+    } catch { /* offline: the shown config stays */ }
+  };
+  const back = () => document.hidden || Date.now() - at < 3e5 || look();
+  document.addEventListener('visibilitychange', back);
+  const hourly = setInterval(() => document.hidden || look(), 36e5);
+  return () => { document.removeEventListener('visibilitychange', back); clearInterval(hourly); };
 };
 
 function mount(el, o = {}) {
@@ -105,7 +128,7 @@ function mount(el, o = {}) {
   if (o.theme) el.setAttribute('data-theme', o.theme);
   const box = document.createElement('div');
   root.replaceChildren(box);
-  let handle, gone = false;
+  let handle, stop, gone = false;
   // The downloads start first: negotiating the language is the page's first Intl use, which
   // loads ICU data (milliseconds of main thread) before it can answer.
   const module = load(), data = configAndPresets(o.config);
@@ -120,7 +143,10 @@ function mount(el, o = {}) {
   Promise.all([module, sentences, data]).then(([m, catalog, data]) => {
     settled = true;
     box.replaceChildren();
-    if (!gone) handle = mark('mount', m).mount(box, { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) });
+    if (gone) return;
+    const opts = { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) };
+    handle = mark('mount', m).mount(box, opts);
+    if (data.configText) stop = follow(new URL(o.config, location.href).href, opts, data.configText, () => handle);
   }).catch(async (e) => {
     settled = true;
     console.error('replyby: the widget could not load', e);
@@ -129,6 +155,7 @@ function mount(el, o = {}) {
   return {
     unmount() {
       gone = true;
+      stop?.();
       handle?.unmount();
       handle = undefined;
       root.replaceChildren();

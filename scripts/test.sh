@@ -47,14 +47,16 @@ node --test tests/catalogs.test.mjs
 step "widget build"
 ./scripts/build-widget.sh
 
-# The whole widget's budget is 120 KB (issue #3): the wasm, its glue and embed.js, brotli.
-step "widget size budgets: embed.js 3 KB, the whole widget 120 KB, brotli (full report: node scripts/measure-widget.mjs)"
+# The whole widget's budget: 120 KB (issue #3), 125 KB since staff keep their own hours (the
+# core reads and checks schedule changes in the page: README, "Speed and size"). The wasm, its
+# glue and embed.js, brotli.
+step "widget size budgets: embed.js 3 KB, the whole widget 125 KB, brotli (full report: node scripts/measure-widget.mjs)"
 node -e '
   const z = require("node:zlib"); const fs = require("node:fs");
   const br = (f) => z.brotliCompressSync(fs.readFileSync("dist/" + f), { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const embed = br("embed.js"), total = embed + br("replyby-widget_bg.wasm") + br("replyby-widget.js");
-  console.log(`embed.js: ${embed} bytes (budget 3072); wasm + js + embed.js (CSS inside the wasm): ${total} bytes (budget 122880)`);
-  if (embed > 3072 || total > 122880) process.exit(1);'
+  console.log(`embed.js: ${embed} bytes (budget 3072); wasm + js + embed.js (CSS inside the wasm): ${total} bytes (budget 128000)`);
+  if (embed > 3072 || total > 128000) process.exit(1);'
 
 step "browser tests: wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p replyby-widget --target wasm32-unknown-unknown --test browser --locked

@@ -135,6 +135,15 @@ mod tests {
     }
 
     #[test]
+    fn the_compiled_english_is_en_json_without_the_servers_sentences() {
+        let compiled = Json::parse(ENGLISH).expect("the compiled en.json parses");
+        let en = Json::parse(ALL[0].1).expect("en.json");
+        let want: Vec<&str> = keys(&en).into_iter().filter(|k| !k.starts_with("receipt.")).collect();
+        assert!(want.len() + 5 < keys(&en).len(), "en.json has its receipt sentences");
+        assert_eq!(keys(&compiled), want);
+    }
+
+    #[test]
     fn templates_fill_and_fall_back_to_english() {
         let en = Texts::english();
         assert_eq!(fill(en.template("status.back", "other"), &[("when", "Tue 09:00")]), "back Tue 09:00");

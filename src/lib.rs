@@ -22,10 +22,12 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 
-/// A mounted widget; `unmount()` removes it and stops its timer.
+/// A mounted widget; `update()` shows a refetched config, `unmount()` removes it and stops
+/// its timer.
 #[wasm_bindgen]
 pub struct MountHandle {
     slot: Rc<RefCell<Slot>>,
+    fmt: Rc<format::Fmt>,
 }
 
 /// Where a widget stands: its model being built, rendered, or unmounted.
@@ -41,6 +43,34 @@ impl MountHandle {
     pub fn unmount(&mut self) {
         if let Slot::Rendered(app) = std::mem::replace(&mut *self.slot.borrow_mut(), Slot::Gone) {
             app.destroy();
+        }
+    }
+
+    /// Shows a new config in place (`embed.js` refetched it: staff changed the hours), in
+    /// the same language: the form keeps what the visitor typed, the outbox its requests. A
+    /// config that does not validate is reported on the console and the shown one kept.
+    pub fn update(&self, options: JsValue) {
+        let options = options_from_js(&options);
+        let (slot, fmt) = (self.slot.clone(), self.fmt.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(model) = built(&options, fmt.clone()).await
+                && let Slot::Rendered(app) = &mut *slot.borrow_mut()
+            {
+                app.update(AppProps { model: Some(model), fmt, frozen: options.now });
+            }
+        });
+    }
+}
+
+/// The model, or `None` with the reasons on the console.
+async fn built(options: &Options, fmt: Rc<format::Fmt>) -> Option<Rc<model::Model>> {
+    match model::build(options, fmt).await {
+        Ok(m) => Some(Rc::new(m)),
+        Err(lines) => {
+            for line in lines {
+                web_sys::console::error_1(&format!("replyby: {line}").into());
+            }
+            None
         }
     }
 }
@@ -160,17 +190,9 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> MountHandle {
     }
     let fmt = Rc::new(fmt);
     let slot = Rc::new(RefCell::new(Slot::Building));
-    let handle = MountHandle { slot: slot.clone() };
+    let handle = MountHandle { slot: slot.clone(), fmt: fmt.clone() };
     wasm_bindgen_futures::spawn_local(async move {
-        let model = match model::build(&options, fmt.clone()).await {
-            Ok(m) => Some(Rc::new(m)),
-            Err(lines) => {
-                for line in lines {
-                    web_sys::console::error_1(&format!("replyby: {line}").into());
-                }
-                None
-            }
-        };
+        let model = built(&options, fmt.clone()).await;
         mark("replyby:model");
         // Validating and the first render are separate tasks (no long task on the host page).
         yield_now().await;

@@ -353,3 +353,85 @@ async fn holiday_names_come_in_the_visitor_s_language_where_the_preset_has_them_
     assert!(en.contains("Id-ul-Fitr (estimated date)"), "{en}");
     assert!(!en.contains("Holi (estimated date)"), "{en}");
 }
+
+/// `examples/acme.json` with staff's schedule changes, as `replyby serve` publishes them: New
+/// York closed on Wednesday 10 March 2027 with a note announced from 5 March, and a notice
+/// without a closure for 1–5 March.
+fn with_changes() -> String {
+    let changes = r#"{ "changes": [
+        { "team": "nyc", "name": "Company offsite", "date": "2027-03-10",
+          "note": "Closed for our team offsite", "announce_from": "2027-03-05" },
+        { "team": "nyc", "name": "Slow week", "from": "2027-03-01", "to": "2027-03-05", "closed": false,
+          "note": "Replies are slower this week" } ],"#;
+    CONFIG.trim_start().replacen('{', changes, 1)
+}
+
+#[wasm_bindgen_test]
+async fn a_closure_s_note_shows_from_its_announce_date_and_a_notice_until_its_last_day() {
+    let config = with_changes();
+    let panel = |now: &'static str| {
+        let config = config.clone();
+        async move {
+            let (text, html, _h) = render(&[
+                ("config", &config),
+                ("view", "panel"),
+                ("plan", "basic"),
+                ("timeZone", "Asia/Tokyo"),
+                ("locale", "en-US"),
+                ("now", now),
+            ])
+            .await;
+            (text, html)
+        }
+    };
+    // Thursday 4 March, 23:30 in New York (Friday 13:30 in Tokyo): the closed day is listed
+    // without its note (announced from the 5th in New York), the notice is up.
+    let (text, html) = panel("2027-03-05T04:30:00Z").await;
+    assert!(text.contains("Company offsite"), "{text}");
+    assert!(!text.contains("Closed for our team offsite"), "{text}");
+    assert!(html.contains(r#"role="note" class="notice">Replies are slower this week</p>"#), "{html}");
+    // Saturday 6 March: the note is beside the closed day, the notice is over.
+    let (text, html) = panel("2027-03-06T15:00:00Z").await;
+    assert!(text.contains("Company offsite — Closed for our team offsite"), "{text}");
+    assert!(!html.contains("class=\"notice\""), "{html}");
+    // The quote steps over the closed Wednesday: a Basic request sent on Tuesday evening is
+    // answered by the end of Thursday.
+    let (text, _) = panel("2027-03-10T01:00:00Z").await;
+    assert!(text.contains("Thu, Mar 11"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn update_shows_a_new_config_in_place() {
+    let base = [
+        ("view", "panel"),
+        ("plan", "basic"),
+        ("timeZone", "America/New_York"),
+        ("locale", "en-US"),
+        ("now", "2027-03-06T15:00:00Z"),
+    ];
+    let mut options = vec![("config", CONFIG)];
+    options.extend(base);
+    let (text, _, handle) = render(&options).await;
+    assert!(!text.contains("Company offsite"), "{text}");
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .and_then(|b| b.last_element_child())
+        .and_then(|host| host.shadow_root())
+        .and_then(|s| s.first_element_child())
+        .expect("the widget's root");
+    let config = with_changes();
+    let opts = js_sys::Object::new();
+    for (k, v) in base.iter().chain([("config", config.as_str())].iter()) {
+        js_sys::Reflect::set(&opts, &(*k).into(), &(*v).into()).expect("set");
+    }
+    handle.update(opts.into());
+    for _ in 0..500 {
+        yew::scheduler::flush().await;
+        if root.text_content().unwrap_or_default().contains("Closed for our team offsite") {
+            return;
+        }
+        gloo::timers::future::TimeoutFuture::new(0).await;
+    }
+    panic!("the new config was never shown: {}", root.text_content().unwrap_or_default());
+}

@@ -509,7 +509,9 @@ async fn instances_starting_at_once_both_come_up_and_a_newer_schema_is_refused()
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, [1, 2], "each migration applied once");
+    let files =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).expect("migrations").count();
+    assert_eq!(versions, (1..=files as i64).collect::<Vec<_>>(), "each migration applied once");
     pg.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)", &[]).await.expect("future");
     let (code, stderr) = refused(&db);
     assert_eq!(code, Some(1), "{stderr}");

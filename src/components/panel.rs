@@ -46,12 +46,17 @@ pub fn panel(props: &PanelProps) -> Html {
         }
     });
 
+    // Staff's notices ("replies are slower this week"), from their announce date to their
+    // last day in the home team's zone.
+    let notices = m.schedule.notices_on(coverage, to_local(home.as_ref(), now.timestamp()).date());
+
     // From stage 1: this week's hours and the closed days (see `app::last_stage`).
     let details = (props.stage >= 1).then(|| week_and_closed(m, coverage, now));
 
     html! {
         <section class="panel" aria-label={m.schedule.config.company.clone()}>
             <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
+            { for notices.iter().map(|n| html! { <p class="notice" role="note">{ &n.note }</p> }) }
             { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }
             { for promise }
             { for details }
@@ -97,10 +102,17 @@ fn week_and_closed(m: &Model, coverage: &replyby_core::Coverage, now: DateTime<U
                         .map(|i| span(fmt, t.zone.as_ref(), d.date, i.start, i.end)).collect();
                     format!(" · {}", fmt.tr("closed_days.reduced", &[("hours", &fmt.list(&spans))]))
                 });
+                // Staff's note for customers, from the day they chose to announce it (in the
+                // team's zone, where they chose it).
+                let note = d.note.as_deref().filter(|_| {
+                    let shown = d.announce_from.unwrap_or(d.date);
+                    team.is_none_or(|t| to_local(t.zone.as_ref(), now.timestamp()).date() >= shown)
+                });
                 html! {
                     <li>
                         <span class="date">{ fmt.date(d.date) }</span>
-                        <span class="name">{ name }{ reduced.unwrap_or_default() }</span>
+                        <span class="name">{ name }{ reduced.unwrap_or_default() }
+                            { for note.map(|n| html! { <span class="note">{ " — " }{ n }</span> }) }</span>
                     </li>
                 }
             }) }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { readFile, mkdtemp } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ const axeSource = await readFile(path.join(root, 'node_modules/axe-core/axe.min.
 // Wednesday 3 March 2027, 10:00 in New York.
 const NOW = '2027-03-03T15:00:00Z';
 
-let B, dir, db, a, b, widgets, token;
+let B, dir, db, a, b, widgets, token, live;
 const servers = [];
 
 async function start() {
@@ -51,7 +51,30 @@ async function tabTo(page, matches, limit = 60) {
   assert.fail('not reachable with Tab');
 }
 
+// A customer's page, open before staff change anything: the widget loads instance B's config
+// (no data-now; Playwright's clock stands at NOW and moves only when the test says), and the
+// customer has started typing a request.
+async function openLiveWidget() {
+  const csp = `default-src 'none'; script-src ${widgets.base} 'wasm-unsafe-eval'; connect-src ${widgets.base} ${b}`;
+  const host = await hostOrigin({ '/': { headers: { 'content-security-policy': csp }, body: `<!doctype html><html lang="en"><title>support</title>
+    <script type="module" src="${widgets.base}embed.js" data-config="${b}/v1/config" data-view="panel" data-plan="basic" data-time-zone="America/New_York" data-locale="en-US"></script>` } });
+  const ctx = await B.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
+  await ctx.clock.install({ time: new Date(NOW) });
+  await ctx.clock.pauseAt(new Date(NOW));
+  const page = await ctx.newPage();
+  const configRequests = [];
+  page.on('request', async (r) => { if (r.url() === `${b}/v1/config`) configRequests.push(await r.allHeaders()); });
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
+  await page.goto(`${host.base}/`);
+  const [text] = await widgetTexts(page, 1);
+  assert.doesNotMatch(text, /offsite/);
+  await page.locator('#rb-message').fill('My invoice from February is wrong');
+  return { ctx, page, host, configRequests, violations };
+}
+
 test('a staff member closes next Wednesday with a note from the Schedule view, by keyboard', async () => {
+  live = await openLiveWidget();
   const ctx = await B.newContext({ timezoneId: 'America/New_York', locale: 'en-US', viewport: { width: 1100, height: 1400 } });
   const page = await ctx.newPage();
   const violations = [];
@@ -121,7 +144,7 @@ test('a staff member closes next Wednesday with a note from the Schedule view, b
   await ctx.close();
 });
 
-test('the other instance serves the closure: its config, its calendar, and a widget on a host page', async () => {
+test('the other instance serves the closure: its config, its calendar, the CLI, and the widget already open', async () => {
   // Instance B polls the store's revision every second.
   let config;
   for (let i = 0; i < 50; i++) {
@@ -130,16 +153,54 @@ test('the other instance serves the closure: its config, its calendar, and a wid
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(config.changes?.[0]?.note, 'Closed for our team offsite');
-  // The widget, from its own origin, loads B's config on a host page with a strict CSP.
-  const csp = `default-src 'none'; script-src ${widgets.base} 'wasm-unsafe-eval'; connect-src ${widgets.base} ${b}`;
-  const host = await hostOrigin({ '/': { headers: { 'content-security-policy': csp }, body: `<!doctype html><html lang="en"><title>support</title>
-    <script type="module" src="${widgets.base}embed.js" data-config="${b}/v1/config" data-view="panel" data-plan="basic" data-now="${NOW}" data-time-zone="America/New_York" data-locale="en-US"></script>` } });
-  const ctx = await B.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
-  const page = await ctx.newPage();
-  await page.goto(`${host.base}/`);
+  const ics = await (await fetch(`${b}/v1/closed-days.ics?coverage=business`)).text();
+  assert.match(ics, /DTSTART;VALUE=DATE:20270310[\s\S]*SUMMARY:[^\n]*Company offsite/);
+  // `replyby closed-days` on the public config shows the day closed, with its note.
+  const file = path.join(dir, 'public.json');
+  await writeFile(file, JSON.stringify(config));
+  const days = JSON.parse(execFileSync(bin, ['closed-days', file, '--coverage', 'business', '--from', '2027-03-08', '--to', '2027-03-12'], { encoding: 'utf8' }));
+  assert.deepEqual(days.map((d) => [d.date, d.name, d.note]), [['2027-03-10', 'Company offsite', 'Closed for our team offsite']]);
+
+  // The widget opened before the change: nothing new while the customer stays on the page
+  // for less than 5 minutes; coming back to the tab after that, it asks again (with the
+  // ETag it holds) and shows the closed day and the note, and what the customer typed stays.
+  const { page, ctx, host, configRequests, violations } = live;
+  const comeBack = () => page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await ctx.clock.runFor('04:00');
+  await comeBack();
+  await page.waitForTimeout(300);
+  assert.equal(configRequests.length, 1, 'no refetch within 5 minutes');
+  await ctx.clock.runFor('02:00');
+  await comeBack();
+  await page.waitForFunction(() => /Closed for our team offsite/.test(document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.replyby').innerText), null, { timeout: 10000 });
   const [text] = await widgetTexts(page, 1);
-  assert.match(text, /Closed for our team offsite/);
-  assert.match(text, /Wednesday, March 10|Wed, Mar 10|March 10/);
+  assert.match(text, /Wed(nesday)?, (Mar(ch)?) 10\s+Company offsite — Closed for our team offsite/);
+  assert.equal(await page.locator('#rb-message').inputValue(), 'My invoice from February is wrong');
+  assert.equal(configRequests.length, 2);
+  assert.ok(configRequests[1]['if-none-match'], `the refetch is conditional: ${JSON.stringify(configRequests[1])}`);
+  // An hour later it looks again by itself; the config is unchanged, which the server
+  // answers with a 304 to the ETag the browser holds, and the widget stays as it is.
+  const before = configRequests.length;
+  await ctx.clock.runFor('01:00:00');
+  for (let i = 0; i < 50 && configRequests.length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(configRequests.length, before + 1, 'looked again within the hour');
+  const etag = configRequests.at(-1)['if-none-match'];
+  assert.equal((await fetch(`${b}/v1/config`, { headers: { 'if-none-match': etag } })).status, 304);
+  assert.match((await widgetTexts(page, 1))[0], /Closed for our team offsite/);
+  assert.equal(await page.locator('#rb-message').inputValue(), 'My invoice from February is wrong');
+  // A notice with no closure, added on instance A through the API, shows its text above
+  // the panel once the tab comes back again.
+  const notice = await fetch(`${a}/v1/schedule`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ team: 'nyc', name: 'Slow week', from: '2027-03-01', to: '2027-03-05', closed: false, note: 'Replies are slower this week: we are moving offices.' }) });
+  assert.equal(notice.status, 201, await notice.text());
+  for (let i = 0; i < 50 && (await (await fetch(`${b}/v1/config`)).json()).changes.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  await ctx.clock.runFor('06:00');
+  await comeBack();
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.notice'), null, { timeout: 10000 });
+  assert.equal(await page.locator('.notice').innerText(), 'Replies are slower this week: we are moving offices.');
+  assert.equal(await page.locator('#rb-message').inputValue(), 'My invoice from February is wrong');
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: path.join(shots, 'widget-closure-note.png') });
   await ctx.close();
   host.server.close();
 });
