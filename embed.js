@@ -91,11 +91,13 @@ const withPresets = async (configText) => {
   }));
   return { configText, presets };
 };
-const isInline = (config = '') => config.trim().startsWith('{');
 const configAndPresets = async (config = '') => {
+  const inline = config.trim().startsWith('{');
   // A config that does not load is the wasm's to report (it says where and why).
-  const configText = isInline(config) ? undefined : await text(new URL(config, location.href).href).catch(() => undefined);
-  return mark('data', configText ? await withPresets(configText) : { presets: {} });
+  const configText = inline ? config : await text(new URL(config, location.href).href).catch(() => undefined);
+  const data = configText ? await withPresets(configText) : { presets: {} };
+  // An inline config is the wasm's to read from `config` (and never refetched).
+  return mark('data', inline ? { presets: data.presets } : data);
 };
 
 // Staff change their hours while pages stay open. A widget whose config is a URL looks
