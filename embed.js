@@ -121,6 +121,30 @@ const follow = (url, opts, last, handle) => {
   return () => { document.removeEventListener('visibilitychange', back); clearInterval(hourly); };
 };
 
+// `data-structured-data`: the hours of the plan's coverage as schema.org JSON-LD in the page's
+// <head>, for search engines. A data block (`application/ld+json`) is never run, so a strict
+// CSP allows it. It comes from `replyby serve`'s `/v1/hours` beside the config, or from the URL
+// the attribute gives (a file `replyby hours --format schema-org` wrote). One block per page,
+// however many widgets ask.
+let ld;
+const structuredData = (o, configText) => ld ||= (async () => {
+  let url = o.structuredData;
+  if (!url) {
+    // An inline config (or one that did not load) names no server to ask.
+    if (!configText) throw new Error('give data-structured-data a URL with an inline config');
+    const plans = JSON.parse(configText).plans || [];
+    const plan = plans.find((p) => p.id === o.plan) || plans[0];
+    url = new URL(`/v1/hours?coverage=${encodeURIComponent(plan?.coverage)}&format=schema-org`, new URL(o.config, location.href));
+  }
+  const r = await fetch(new URL(url, location.href));
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  const block = document.createElement('script');
+  block.type = 'application/ld+json';
+  block.dataset.replyby = '';
+  block.textContent = await r.text();
+  document.head.append(block);
+})().catch((e) => console.error(`replyby: no structured data (${e.message})`));
+
 function mount(el, o = {}) {
   const view = o.view || 'panel';
   const root = el.shadowRoot || el.attachShadow({ mode: 'open' });
@@ -134,6 +158,7 @@ function mount(el, o = {}) {
   // The downloads start first: negotiating the language is the page's first Intl use, which
   // loads ICU data (milliseconds of main thread) before it can answer.
   const module = load(), data = configAndPresets(o.config);
+  if (o.structuredData != null) data.then((d) => structuredData(o, d.configText));
   const [lang, locale] = negotiate(o.locale ? [o.locale] : navigator.languages || [navigator.language]);
   const sentences = catalog(lang);
   // A sentence in the visitor's language (English is compiled into the wasm, so it is here too).
@@ -178,5 +203,5 @@ for (const s of document.querySelectorAll('script[src]')) {
     ? document.body.prepend(document.createElement('replyby-widget')) || document.body.firstElementChild
     : s.parentNode.insertBefore(document.createElement('replyby-widget'), s);
   if (!el) { console.error(`replyby: data-target "${d.target}" matches no element`); continue; }
-  mount(el, { config: d.config, view: d.view, plan: d.plan, timeZone: d.timeZone, locale: d.locale, theme: d.theme, now: d.now });
+  mount(el, { config: d.config, view: d.view, plan: d.plan, timeZone: d.timeZone, locale: d.locale, theme: d.theme, now: d.now, structuredData: d.structuredData });
 }
