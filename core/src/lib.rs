@@ -37,6 +37,7 @@ pub mod holidays;
 pub mod hours;
 pub mod json;
 mod preset;
+pub mod publish;
 mod read;
 mod schedule;
 mod sort;
