@@ -173,3 +173,96 @@ fn schema_org_one_contact_point_per_team_and_closures_merged() {
     let always = publish::schema_org(&s, "always", date("2027-02-01"), date("2027-02-02")).expect("json-ld");
     assert_eq!(always["contactPoint"][0]["hoursAvailable"][0]["closes"], "23:59");
 }
+
+mod import {
+    use proptest::prelude::*;
+    use replyby_core::hours::{Interval, parse_days};
+    use replyby_core::osm_import::import;
+    use replyby_core::publish::osm_weekly;
+
+    /// A team's `hours` object back as a week of intervals, as the config reads it.
+    fn week_of(hours: &replyby_core::config::Hours) -> [Vec<Interval>; 7] {
+        let mut week: [Vec<Interval>; 7] = Default::default();
+        for (key, list) in &hours.0 {
+            for d in parse_days(key).expect("day key") {
+                let mut day: Vec<Interval> = list.iter().map(|s| Interval::parse(s).expect("interval")).collect();
+                day.sort();
+                week[d.num_days_from_monday() as usize] = day;
+            }
+        }
+        week
+    }
+
+    fn json(text: &str) -> String {
+        match import(text) {
+            Ok(h) => serde_json::to_string(&h).unwrap_or_default(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn the_issue_example_and_friends() {
+        assert_eq!(json("Mo-Fr 09:00-17:00; Sa 10:00-14:00"), r#"{"mon-fri":["09:00-17:00"],"sat":["10:00-14:00"]}"#);
+        assert_eq!(json("24/7"), r#"{"mon-sun":["00:00-24:00"]}"#);
+        assert_eq!(json("Mo-Su 09:00-17:00; We off"), r#"{"mon-tue":["09:00-17:00"],"thu-sun":["09:00-17:00"]}"#);
+        assert_eq!(json("Su 22:00-30:00"), r#"{"sun":["22:00-06:00"]}"#);
+        assert_eq!(
+            json("Sa-Mo 10:00-12:00, Mo 12:00-13:00"),
+            r#"{"mon":["10:00-12:00","12:00-13:00"],"sat-sun":["10:00-12:00"]}"#
+        );
+        assert_eq!(json("Mo 09:00-12:00, Mo 11:00-14:00"), r#"{"mon":["09:00-14:00"]}"#);
+        assert_eq!(json("closed"), "{}");
+    }
+
+    #[test]
+    fn what_hours_cannot_say_is_an_error_at_its_column() {
+        for (text, column, words) in [
+            ("Mo-Fr 09:00-17:00; PH off", 20, "holiday rules"),
+            ("Mo-Fr sunrise-17:00", 7, "times of the sun"),
+            ("week 01-10 Mo 09:00-17:00", 1, "week numbers"),
+            ("Mo-Fr 09:00+", 12, "open end"),
+            ("Mo-Fr 09:00-17:00; Dec 25 off", 20, "dates, months"),
+            ("Mo[1] 09:00-12:00", 3, "n-th weekday"),
+            ("Mo-Fr 09:00-17:00 || \"by appointment\"", 19, "fallback"),
+            ("Mo-Fr 09:00-17:00; We 12:00-13:00 off", 35, "closed time ranges"),
+            ("Mo-Fr 09:00-1700", 13, "not OSM opening_hours syntax"),
+        ] {
+            let e = import(text).expect_err(text);
+            assert_eq!(e.0[0].column, column, "{text}: {e}");
+            assert!(e.0[0].message.contains(words), "{text}: {e}");
+        }
+    }
+
+    fn day() -> impl Strategy<Value = Vec<Interval>> {
+        // Up to three intervals on a quarter-hour grid, sorted, not overlapping; the last may
+        // run past midnight, or end at 24:00.
+        prop::collection::vec(0u16..96, 0..=6)
+            .prop_flat_map(|mut cuts| {
+                cuts.sort();
+                cuts.dedup();
+                let pairs: Vec<(u16, u16)> = cuts.chunks_exact(2).map(|p| (p[0] * 15, p[1] * 15)).collect();
+                (Just(pairs), 0u16..4, 0u16..95)
+            })
+            .prop_map(|(pairs, last, over)| {
+                let mut day: Vec<Interval> = pairs.iter().map(|&(s, e)| Interval { start: s, end: e }).collect();
+                if let Some(l) = day.last_mut() {
+                    match last {
+                        1 => l.end = 1440,
+                        2 if l.start > 15 => l.end = 1440 + 15 + (over * 15) % (l.start - 15),
+                        _ => {}
+                    }
+                }
+                day.retain(|iv| iv.end > iv.start);
+                day
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn importing_the_exported_week_gives_the_same_hours(week in prop::array::uniform7(day())) {
+            let text = osm_weekly(&week);
+            let hours = import(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+            prop_assert_eq!(week_of(&hours), week, "{}", text);
+        }
+    }
+}
