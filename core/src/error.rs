@@ -107,6 +107,9 @@ pub enum Error {
         /// The horizon.
         days: u32,
     },
+    /// A range of dates that is backwards or too long to publish.
+    #[error("{0}")]
+    BadRange(String),
     /// A date or instant outside what the engine handles (years 1900–2500).
     #[error("{0} is out of range (years 1900 to 2500)")]
     OutOfRange(String),

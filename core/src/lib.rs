@@ -36,7 +36,10 @@ mod error;
 pub mod holidays;
 pub mod hours;
 pub mod json;
+#[cfg(feature = "osm-import")]
+pub mod osm_import;
 mod preset;
+pub mod publish;
 mod read;
 mod schedule;
 mod sort;

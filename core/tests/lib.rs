@@ -7,5 +7,6 @@ mod generated;
 mod json;
 mod presets;
 mod property;
+mod publish;
 mod reference;
 mod validation;

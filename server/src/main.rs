@@ -80,6 +80,27 @@ enum Command {
         #[arg(long, conflicts_with_all = ["preset", "from", "to"])]
         list: bool,
     },
+    /// A coverage's hours for other systems: schema.org JSON-LD or an OSM `opening_hours`
+    /// value per team; or `hours import 'Mo-Fr 09:00-17:00'` for a team's `hours` object.
+    #[command(args_conflicts_with_subcommands = true)]
+    Hours {
+        #[command(subcommand)]
+        action: Option<HoursAction>,
+        /// Path to the config (JSON).
+        config: Option<PathBuf>,
+        /// Coverage id.
+        #[arg(long)]
+        coverage: Option<String>,
+        /// schema-org (JSON-LD ContactPoints) or osm (opening_hours values).
+        #[arg(long, value_parser = ["schema-org", "osm"])]
+        format: Option<String>,
+        /// First date of closures and reduced days to include, YYYY-MM-DD; defaults to today (UTC).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last date, YYYY-MM-DD; defaults to 365 days after --from.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+    },
     /// Print the JSON Schema of the config format.
     Schema,
     /// Run the deferred queue, the public config and closed-days feed, and the widget.
@@ -259,6 +280,15 @@ enum StaffAction {
 }
 
 #[derive(Debug, Subcommand)]
+enum HoursAction {
+    /// Read an OSM `opening_hours` value and print a team's `hours` object.
+    Import {
+        /// The value, e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'.
+        opening_hours: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum QueueAction {
     /// Released requests, earliest reply-by first.
     List {
@@ -378,6 +408,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_json(&replyby_core::holidays::preset_holidays(&preset, from, to)?)
         }
         Command::Holidays { .. } => Err(usage("give a preset with --from and --to, or --list")),
+        Command::Hours { action: Some(HoursAction::Import { opening_hours }), .. } => {
+            match replyby_core::osm_import::import(&opening_hours) {
+                Ok(hours) => print_json(&hours),
+                Err(errors) => Err(Failure { code: 1, message: errors.describe(&opening_hours) }),
+            }
+        }
+        Command::Hours { action: None, config, coverage, format, from, to } => {
+            let (Some(config), Some(coverage), Some(format)) = (config, coverage, format) else {
+                return Err(usage(
+                    "give CONFIG --coverage ID --format schema-org|osm, or: hours import 'Mo-Fr 09:00-17:00'",
+                ));
+            };
+            let from = from.unwrap_or_else(|| Utc::now().date_naive());
+            let to = to.unwrap_or_else(|| from.checked_add_days(chrono::Days::new(365)).unwrap_or(from));
+            check_range(from, to)?;
+            let s = read_schedule(&config)?;
+            if format == "osm" {
+                print_json(&serve::open_web::osm_document(&s, &coverage, from, to)?)
+            } else {
+                print_json(&replyby_core::publish::schema_org(&s, &coverage, from, to)?)
+            }
+        }
         Command::Schema => print_json(&replyby_core::config::json_schema()),
         Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock } => {
             let env = |name: &str| std::env::var(name).ok();

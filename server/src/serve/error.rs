@@ -36,6 +36,9 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     NotFound(String),
+    /// No coverage with that id (`404`, with the ids there are).
+    #[error("no coverage has id \"{id}\"")]
+    UnknownCoverage { id: String, known: Vec<String> },
     #[error("the service cannot store requests right now; retry after {}", seconds(*.0))]
     Unavailable(u64),
     /// A config or schedule change with problems, each at its JSON path (`422`).
@@ -81,6 +84,8 @@ struct Body<'a> {
     fields: &'a [FieldError],
     #[serde(skip_serializing_if = "Option::is_none")]
     problems: Option<&'a [replyby_core::ConfigError]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverages: Option<&'a [String]>,
 }
 
 impl IntoResponse for AppError {
@@ -96,7 +101,7 @@ impl IntoResponse for AppError {
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::UnknownCoverage { .. } => StatusCode::NOT_FOUND,
             AppError::Problems(..) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotAdmin(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -116,7 +121,12 @@ impl IntoResponse for AppError {
             AppError::Problems(_, p) => Some(p.as_slice()),
             _ => None,
         };
-        let mut response = (status, Json(Body { error: self.to_string(), fields, problems })).into_response();
+        let coverages = match &self {
+            AppError::UnknownCoverage { known, .. } => Some(known.as_slice()),
+            _ => None,
+        };
+        let mut response =
+            (status, Json(Body { error: self.to_string(), fields, problems, coverages })).into_response();
         if let AppError::Stale { etag, .. } = &self
             && let Ok(v) = HeaderValue::from_str(etag)
         {

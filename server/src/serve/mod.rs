@@ -11,6 +11,7 @@ pub mod ics;
 pub mod intake;
 pub mod live;
 pub mod new_request;
+pub mod open_web;
 pub mod public;
 pub mod queue;
 pub mod schedule_api;
@@ -41,6 +42,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(config_api::routes())
         .merge(staff::routes())
         .merge(public::routes().layer(public.clone()))
+        .merge(open_web::routes().layer(public.clone()))
         .with_state(state);
     if let Some(dir) = static_dir {
         let files: Router = Router::new().fallback_service(ServeDir::new(dir)).layer(public);
