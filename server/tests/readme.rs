@@ -414,6 +414,13 @@ fn is_example(host: &str) -> bool {
     under("example.com") || under("example.org") || under("example.net") || under("example") || under("invalid")
 }
 
+/// Vocabulary IRIs that JSON-LD output names its terms by (`"@context": "https://schema.org"`,
+/// `"https://schema.org/Monday"`): identifiers in code, never followed. A link to them in prose
+/// is still refused.
+fn is_vocabulary(host: &str) -> bool {
+    host == "schema.org"
+}
+
 #[test]
 fn links_in_the_readme_and_docs_stay_inside_the_repository() {
     let root = root();
@@ -427,7 +434,7 @@ fn links_in_the_readme_and_docs_stay_inside_the_repository() {
             let (outside_code, spans) = code_spans(line);
             for span in &spans {
                 for (url, host) in url_hosts(span) {
-                    if !is_local(&host) && !is_example(&host) {
+                    if !is_local(&host) && !is_example(&host) && !is_vocabulary(&host) {
                         problems.push(format!("{at}: {url} in code: use the local demo or an example domain"));
                     }
                 }
@@ -479,7 +486,7 @@ fn links_in_the_readme_and_docs_stay_inside_the_repository() {
         for b in &blocks {
             for (i, line) in b.lines.iter().enumerate() {
                 for (url, host) in url_hosts(line) {
-                    if !is_local(&host) && !is_example(&host) {
+                    if !is_local(&host) && !is_example(&host) && !is_vocabulary(&host) {
                         problems.push(format!(
                             "{page}:{}: {url} in code: use the local demo or an example domain",
                             b.line + 1 + i
@@ -525,6 +532,7 @@ fn the_checks_themselves() {
         [("http://127.0.0.1:8080/x.".to_owned(), "127.0.0.1".into())]
     );
     assert!(is_example("support.example.com") && is_example("www.acme.example") && !is_example("example.com.evil.org"));
+    assert!(is_vocabulary("schema.org") && !is_vocabulary("schema.org.evil.example") && !is_vocabulary("evil.org"));
     let (ex, files) = examples(
         "t.md",
         &[
