@@ -268,6 +268,12 @@ async fn cors_only_for_configured_origins_and_public_reads(store: Store) {
     let health: Value =
         client().get(format!("{}/healthz", s.base)).send().await.expect("send").json().await.expect("json");
     assert_eq!(health["status"], "ok");
+    // Ready: the store answers through intake's path (SQLite's writer thread, a PostgreSQL
+    // session that commits synchronously).
+    let ready = client().get(format!("{}/readyz", s.base)).send().await.expect("send");
+    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(ready.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    assert_eq!(ready.json::<Value>().await.expect("json"), serde_json::json!({ "status": "ready" }));
 }
 
 async fn closed_days_feed_is_icalendar(store: Store) {

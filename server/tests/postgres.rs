@@ -417,6 +417,15 @@ async fn the_database_down_during_intake_is_503_with_retry_after_and_then_recove
     let client = reqwest::Client::new();
     let (code, _) = post(&client, &s.base, "up-0", &body(0)).await.expect("answer");
     assert_eq!(code, 201);
+    let ready = |base: String| {
+        let client = client.clone();
+        async move {
+            let r = client.get(format!("{base}/readyz")).send().await.expect("readyz");
+            let code = r.status().as_u16();
+            (code, r.json::<Value>().await.expect("readyz JSON"))
+        }
+    };
+    assert_eq!(ready(s.base.clone()).await, (200, serde_json::json!({ "status": "ready" })));
     let pg = connect(&plain).await;
     let ssl: bool = pg
         .query_one("SELECT bool_and(ssl) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'replyby'", &[])
@@ -447,6 +456,11 @@ async fn the_database_down_during_intake_is_503_with_retry_after_and_then_recove
     assert!(s.child.try_wait().expect("wait").is_none(), "the server is still running");
     let health = client.get(format!("{}/healthz", s.base)).send().await.expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
+    // Alive, but not ready: a load balancer sends customers elsewhere, and is told why.
+    let (code, answer) = ready(s.base.clone()).await;
+    assert_eq!(code, 503, "{answer}");
+    assert_eq!(answer["status"], "unavailable");
+    assert!(answer["reason"].as_str().is_some_and(|r| r.starts_with("the store")), "{answer}");
 
     // The database returns: the same server stores requests again, without a restart.
     cluster.pg("start");
@@ -464,6 +478,7 @@ async fn the_database_down_during_intake_is_503_with_retry_after_and_then_recove
         let (code, text) = post(&client, &s.base, &format!("down-{i}"), &body(i)).await.expect("answer");
         assert_eq!(code, 201, "{text}");
     }
+    assert_eq!(ready(s.base.clone()).await.0, 200, "ready again");
     let pg = connect(&plain).await;
     let n: i64 = pg.query_one("SELECT count(*) FROM requests", &[]).await.expect("count").get(0);
     assert_eq!(n, 7);

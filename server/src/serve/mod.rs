@@ -136,6 +136,9 @@ mod tests {
 
     #[async_trait::async_trait]
     impl RequestStore for SlowStore {
+        async fn ready(&self) -> Result<(), store::StoreError> {
+            self.inner.ready().await
+        }
         async fn insert(&self, r: StoredRequest, d: Vec<store::NewDelivery>) -> Result<Inserted, store::StoreError> {
             self.gate.notified().await;
             self.inner.insert(r, d).await

@@ -193,6 +193,10 @@ pub async fn open(db: &str) -> Result<Stores, StoreError> {
 /// belong to, and a claimed delivery is leased to one worker until `lease_until`.
 #[async_trait]
 pub trait RequestStore: Send + Sync {
+    /// Whether the store can take a request now (`GET /readyz`): the database answers through
+    /// the path intake uses; on PostgreSQL the session still commits synchronously. The error
+    /// says why not.
+    async fn ready(&self) -> Result<(), StoreError>;
     /// Stores a request and its deliveries unless its idempotency key is already stored;
     /// returns after commit. A receipt is left out when the same address got one within
     /// [`RECEIPT_WINDOW_SECS`].

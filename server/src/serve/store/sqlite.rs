@@ -280,6 +280,12 @@ impl SqliteStore {
 
 #[async_trait]
 impl RequestStore for SqliteStore {
+    async fn ready(&self) -> Result<(), StoreError> {
+        // Through the writer thread, as every request is: a stopped or wedged writer is not ready.
+        self.write(|tx| tx.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get::<_, i64>(0))).await?;
+        Ok(())
+    }
+
     async fn insert(&self, request: StoredRequest, deliveries: Vec<NewDelivery>) -> Result<Inserted, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.writer.send(Command::Insert(Box::new(request), deliveries, tx)).await.map_err(|_| StoreError::Stopped)?;
