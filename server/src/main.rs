@@ -108,6 +108,9 @@ enum Command {
         /// Hidden, and refused by release builds, so it cannot be switched on in production.
         #[arg(long, hide = true, value_parser = parse_instant)]
         test_clock: Option<DateTime<Utc>>,
+        /// How log lines are written (stderr): json or text. Also REPLYBY_LOG_FORMAT.
+        #[arg(long, value_enum)]
+        log_format: Option<serve::logs::Format>,
     },
     /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
     Queue {
@@ -379,7 +382,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Holidays { .. } => Err(usage("give a preset with --from and --to, or --list")),
         Command::Schema => print_json(&replyby_core::config::json_schema()),
-        Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock } => {
+        Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock, log_format } => {
+            let log_format = match (log_format, std::env::var("REPLYBY_LOG_FORMAT").ok().as_deref()) {
+                (Some(f), _) => f,
+                (None, None | Some("")) => serve::logs::Format::Json,
+                (None, Some(v)) => <serve::logs::Format as clap::ValueEnum>::from_str(v, true)
+                    .map_err(|_| usage(format!("REPLYBY_LOG_FORMAT is \"{v}\"; use json or text")))?,
+            };
             let env = |name: &str| std::env::var(name).ok();
             let settings = match &settings {
                 Some(path) => settings::Settings::load(path, &env).map_err(|errors| Failure {
@@ -394,13 +403,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = &config {
                 read_schedule(path)?;
             }
-            tracing_subscriber::fmt()
-                .json()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
+            serve::logs::init(log_format);
             let token = match std::env::var("REPLYBY_STAFF_TOKEN") {
                 Ok(t) if !t.trim().is_empty() => t,
                 _ => {
@@ -423,6 +426,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure { code: 1, message: e.to_string() })?;
             let mut state = serve::AppState::new(live, stores.requests, stores.schedule, token, rate_limit);
             state.routes = std::sync::Arc::new(settings.routes());
+            let metrics_token = settings.metrics_token.as_ref().map(|t| t.expose().to_owned());
+            state.ops = std::sync::Arc::new(serve::ops::Ops::new(stores.ops, metrics_token));
             // lettre's SMTP pool starts inside the runtime.
             let _runtime = rt.enter();
             let channels = serve::deliver::channels::Channels::new(

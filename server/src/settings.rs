@@ -47,6 +47,8 @@ pub struct Settings {
     pub receipts_enabled: bool,
     /// `[[webhooks]]`, in file order.
     pub webhooks: Vec<Webhook>,
+    /// `[metrics] token`: a bearer token that may read `GET /metrics` (staff tokens may too).
+    pub metrics_token: Option<Secret>,
 }
 
 /// `[team]`.
@@ -334,7 +336,8 @@ pub fn is_loopback_host(host: &str) -> bool {
     }
 }
 
-const TOP: [&str; 4] = ["team", "smtp", "receipts", "webhooks"];
+const TOP: [&str; 5] = ["team", "smtp", "receipts", "webhooks", "metrics"];
+const METRICS: [&str; 1] = ["token"];
 const TEAM: [&str; 2] = ["email", "from"];
 const SMTP: [&str; 2] = ["url", "password"];
 const RECEIPTS: [&str; 1] = ["enabled"];
@@ -433,6 +436,7 @@ impl Walker<'_> {
         let smtp = top.get("smtp").and_then(|v| self.smtp(v));
         let receipts_enabled = top.get("receipts").and_then(|v| self.receipts(v)).unwrap_or(false);
         let webhooks = top.get("webhooks").map(|v| self.webhooks(v)).unwrap_or_default();
+        let metrics_token = top.get("metrics").and_then(|v| self.metrics(v));
 
         // Cross-checks, only where the parts themselves were readable (one problem, one message).
         if top.contains_key("team") && !top.contains_key("smtp") {
@@ -450,7 +454,18 @@ impl Walker<'_> {
                 self.err("receipts.enabled", format!("receipts need {}", missing.join(" and ")));
             }
         }
-        Settings { team, smtp, receipts_enabled, webhooks }
+        Settings { team, smtp, receipts_enabled, webhooks, metrics_token }
+    }
+
+    fn metrics(&mut self, v: &Value) -> Option<Secret> {
+        let t = self.table("metrics", v)?;
+        self.unknown_keys("metrics", t, &METRICS);
+        let token = self.string("metrics.token", t.get("token")?, true)?;
+        if token.trim().chars().count() < 16 {
+            self.err("metrics.token", "too short: use at least 16 random characters");
+            return None;
+        }
+        Some(Secret(token.trim().to_owned()))
     }
 
     fn team(&mut self, v: &Value) -> Option<Team> {
@@ -1063,5 +1078,17 @@ allow_private = true
         let e = Settings::load(&missing, &env).expect_err("missing").to_string();
         assert!(e.starts_with(&format!("cannot read {}", missing.display())), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_metrics_section_is_optional_its_token_a_secret_and_checked() {
+        assert_eq!(parse("").expect("empty").metrics_token, None);
+        let s = parse("[metrics]\ntoken = \"env:REPLYBY_SMTP_PASSWORD\"\n").expect_err("short");
+        assert_eq!(s.to_string(), "metrics.token: too short: use at least 16 random characters");
+        let s = parse("[metrics]\ntoken = \"0123456789abcdef-scrape\"\n").expect("valid");
+        assert_eq!(s.metrics_token.as_ref().map(Secret::expose), Some("0123456789abcdef-scrape"));
+        assert!(!format!("{s:?}").contains("0123456789abcdef"), "the token in Debug");
+        has(&errors("[metrics]\ntokn = \"x\"\n"), "metrics.tokn: unknown key (did you mean \"token\"?)");
+        has(&errors("[metrics]\ntoken = 5\n"), "metrics.token: expected a string, found an integer");
     }
 }

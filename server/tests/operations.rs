@@ -1,0 +1,611 @@
+//! Operating `replyby serve`: `/metrics` read by the Prometheus project's own parser, `/readyz`,
+//! the log (one line per request and per delivery attempt, no personal data), and SIGTERM
+//! under load. The real binary on loopback, on SQLite and (when `REPLYBY_TEST_PG` names a
+//! superuser URL; `scripts/pg.sh start` prints one) on PostgreSQL; without it those tests say
+//! so and pass. Needs `python3` with scripts/python-requirements.txt and
+//! scripts/requirements-handoff.txt (scripts/install-python-tools.sh installs them).
+
+#[path = "support/pg_url.rs"]
+mod pg_url;
+use pg_url::with_database;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "tok-Marker-5512-staff";
+const METRICS_TOKEN: &str = "metrics-Marker-8823-token";
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// Friday 2027-03-05 20:00 in New York: the demo's `basic` is closed (deferred), `enterprise`
+/// (24/7) open.
+const FRIDAY_NIGHT: &str = "2027-03-06T01:00:00Z";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("replyby-ops-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("nothing listens on {port}");
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `replyby serve` with its stdout and stderr in files (the whole log, for the tests to read).
+struct Server {
+    proc: Proc,
+    base: String,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Server {
+    fn start(dir: &Path, db: &str, clock: &str, extra: &[&str]) -> Server {
+        static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let (stdout, stderr) = (dir.join(format!("stdout-{n}.log")), dir.join(format!("stderr-{n}.log")));
+        let child = Command::new(env!("CARGO_BIN_EXE_replyby"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--static-dir", "/nonexistent"])
+            .args(["--test-clock", clock])
+            .args(extra)
+            .env("REPLYBY_STAFF_TOKEN", TOKEN)
+            .env("REPLYBY_TEST_WEBHOOK_SECRET", SECRET)
+            .env("REPLYBY_TEST_METRICS_TOKEN", METRICS_TOKEN)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::from(std::fs::File::create(&stdout).expect("stdout file")))
+            .stderr(Stdio::from(std::fs::File::create(&stderr).expect("stderr file")))
+            .spawn()
+            .expect("start replyby serve");
+        let mut proc = Proc(child);
+        let started = Instant::now();
+        let base = loop {
+            let text = std::fs::read_to_string(&stdout).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains("listening on http://")) {
+                break line.rsplit(' ').next().expect("url").to_owned();
+            }
+            if let Ok(Some(status)) = proc.0.try_wait() {
+                panic!("replyby serve exited ({status}): {}", std::fs::read_to_string(&stderr).unwrap_or_default());
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no listening line");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Server { proc, base, stdout, stderr }
+    }
+
+    /// Everything it wrote, stdout and stderr.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+            + &std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn sigterm(&self) {
+        let ok = Command::new("kill").args(["-TERM", &self.proc.0.id().to_string()]).status().expect("kill");
+        assert!(ok.success());
+    }
+
+    /// Waits for the process to end; how long it took and whether it exited 0.
+    fn wait(&mut self, limit: Duration) -> (Duration, bool) {
+        let t = Instant::now();
+        loop {
+            if let Some(status) = self.proc.0.try_wait().expect("wait") {
+                return (t.elapsed(), status.success());
+            }
+            assert!(t.elapsed() < limit, "still running after {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Which store a test runs on.
+#[derive(Clone)]
+enum Store {
+    Sqlite,
+    /// A superuser URL: each test makes its own database there.
+    Postgres(String),
+}
+
+impl Store {
+    fn postgres() -> Option<Store> {
+        match std::env::var("REPLYBY_TEST_PG") {
+            Ok(url) if !url.is_empty() => Some(Store::Postgres(url)),
+            _ => {
+                eprintln!("skipped: REPLYBY_TEST_PG is not set (a superuser URL; scripts/pg.sh start prints one)");
+                None
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        if matches!(self, Store::Sqlite) { "sqlite" } else { "postgres" }
+    }
+
+    /// A new, empty database: the `--db` value.
+    async fn database(&self, dir: &Path, name: &str) -> String {
+        match self {
+            Store::Sqlite => dir.join("q.db").to_str().expect("path").to_owned(),
+            Store::Postgres(admin) => {
+                let client = admin_client(admin).await;
+                let db = format!("replyby_ops_{}_{name}", std::process::id());
+                for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
+                    client.batch_execute(&sql).await.expect("create database");
+                }
+                with_database(admin, &db)
+            }
+        }
+    }
+}
+
+async fn admin_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) =
+        tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect to REPLYBY_TEST_PG");
+    tokio::spawn(connection);
+    client
+}
+
+macro_rules! on_both_stores {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                super::$test(super::Store::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                if let Some(store) = super::Store::postgres() {
+                    super::$test(store).await
+                }
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    metrics_count_requests_replays_429s_latency_and_deliveries,
+    readyz_answers_for_the_store_and_healthz_stays_liveness,
+    sigterm_under_load_answers_every_request_taken_and_finishes_the_send_under_way,
+);
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn post(base: &str, key: &str, body: &Value) -> (u16, Value) {
+    let r = client()
+        .post(format!("{base}/v1/requests"))
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .expect("POST /v1/requests");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(base: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut req = client().get(format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.expect("GET");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+/// `/metrics` through the real parser: `{family: {type, unit, samples: [{name, labels, value}]}}`.
+fn parse_metrics(text: &str) -> Value {
+    let mut child = Command::new("python3")
+        .arg(root().join("server/tests/support/check_metrics.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 (scripts/install-python-tools.sh installs prometheus_client)");
+    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("check_metrics.py");
+    assert!(out.status.success(), "{}\n---\n{text}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// The value of the sample `name` whose labels include `labels`.
+fn sample(m: &Value, family: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    m[family]["samples"].as_array()?.iter().find_map(|s| {
+        let fits = s["name"] == name && labels.iter().all(|(k, v)| s["labels"][*k] == *v);
+        fits.then(|| s["value"].as_f64()).flatten()
+    })
+}
+
+fn write_settings(dir: &Path, body: &str) -> String {
+    let path = dir.join("settings.toml");
+    std::fs::write(&path, body).expect("settings");
+    path.to_str().expect("path").to_owned()
+}
+
+async fn until<T>(secs: u64, what: &str, mut cond: impl AsyncFnMut() -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = cond().await {
+            return v;
+        }
+        assert!(t.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn metrics_count_requests_replays_429s_latency_and_deliveries(store: Store) {
+    let dir = temp_dir(&format!("metrics-{}", store.name()));
+    let db = store.database(&dir, "metrics").await;
+    // A webhook that takes connections and never answers: each send is under way (leased,
+    // still pending) for its whole timeout, so nothing is rescheduled while the test reads.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead_port = silent.local_addr().expect("addr").port();
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[metrics]\ntoken = \"env:REPLYBY_TEST_METRICS_TOKEN\"\n\n[[webhooks]]\nurl = \"http://127.0.0.1:{dead_port}/h\"\n\
+             secret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\nevents = [\"request.received\"]\nallow_private = true\n"
+        ),
+    );
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--rate-limit", "6"]);
+
+    // Behind a token: none or a wrong one is 401; the metrics token and staff tokens may read.
+    assert_eq!(get(&s.base, "/metrics", None).await.0, 401);
+    assert_eq!(get(&s.base, "/metrics", Some("wrong-token-wrong-token")).await.0, 401);
+    assert_eq!(get(&s.base, "/metrics", Some(TOKEN)).await.0, 200);
+
+    let person = |plan: &str| json!({ "plan": plan, "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
+    assert_eq!(post(&s.base, "k-basic", &person("basic")).await.0, 201);
+    let (code, ent) = post(&s.base, "k-ent", &person("enterprise")).await;
+    assert_eq!((code, ent["state"].as_str()), (201, Some("open")));
+    let trap = json!({ "plan": "enterprise", "email": "bot@example.com", "message": "buy", "website": "http://x.example", "fill_ms": 9000 });
+    assert_eq!(post(&s.base, "k-trap", &trap).await.0, 201);
+    assert_eq!(post(&s.base, "k-ent", &person("enterprise")).await.0, 201, "a replay");
+    // The limit is 6 a minute: the 7th and 8th are 429.
+    let mut limited = 0;
+    for i in 0..4 {
+        if post(&s.base, &format!("k-flood-{i}"), &person("critical")).await.0 == 429 {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 2);
+    let id = ent["id"].as_str().expect("id");
+    let ack = client().post(format!("{}/v1/queue/{id}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+    assert_eq!(ack.status().as_u16(), 204);
+    let (code, text) = get(&s.base, "/metrics", Some(METRICS_TOKEN)).await;
+    assert_eq!(code, 200);
+    let m = parse_metrics(&text);
+
+    let received = |plan, state| {
+        sample(&m, "replyby_requests_received", "replyby_requests_received_total", &[("plan", plan), ("state", state)])
+    };
+    assert_eq!(received("basic", "deferred"), Some(1.0));
+    assert_eq!(received("enterprise", "open"), Some(1.0));
+    assert_eq!(received("enterprise", "spam"), Some(1.0));
+    assert_eq!(received("critical", "open"), Some(2.0));
+    assert_eq!(sample(&m, "replyby_idempotent_replays", "replyby_idempotent_replays_total", &[]), Some(1.0));
+    assert_eq!(sample(&m, "replyby_rate_limited", "replyby_rate_limited_total", &[]), Some(2.0));
+    let h = &m["replyby_http_request_duration_seconds"];
+    assert_eq!((h["type"].as_str(), h["unit"].as_str()), (Some("histogram"), Some("seconds")));
+    let count = |route, status| {
+        sample(
+            &m,
+            "replyby_http_request_duration_seconds",
+            "replyby_http_request_duration_seconds_count",
+            &[("method", "POST"), ("route", route), ("status", status)],
+        )
+    };
+    assert_eq!(count("/v1/requests", "201"), Some(6.0));
+    assert_eq!(count("/v1/requests", "429"), Some(2.0));
+    // The route template, never the raw path with its id.
+    assert_eq!(count("/v1/queue/{id}/ack", "204"), Some(1.0));
+    assert!(!m.to_string().contains(id), "a request id in a label");
+    // Four ordinary requests were stored with a webhook each (a spam one gets no delivery).
+    let pending = sample(&m, "replyby_deliveries", "replyby_deliveries", &[("kind", "webhook"), ("state", "pending")]);
+    assert_eq!(pending, Some(4.0));
+    assert_eq!(
+        sample(&m, "replyby_deliveries", "replyby_deliveries", &[("kind", "receipt"), ("state", "dead")]),
+        Some(0.0)
+    );
+    assert_eq!(sample(&m, "replyby_overdue_requests", "replyby_overdue_requests", &[]), Some(0.0));
+    assert_eq!(m["replyby_oldest_pending_delivery_age_seconds"]["unit"], "seconds");
+    drop(s);
+
+    // Two days on: the two 30-minute requests are overdue (the acked one, the spam one and
+    // basic, due on Tuesday, are not), and the webhook deliveries have been due for two days.
+    let s = Server::start(&dir, &db, "2027-03-08T01:00:00Z", &["--settings", &settings]);
+    let (_, text) = get(&s.base, "/metrics", Some(METRICS_TOKEN)).await;
+    let m = parse_metrics(&text);
+    assert_eq!(sample(&m, "replyby_overdue_requests", "replyby_overdue_requests", &[]), Some(2.0), "{text}");
+    let age =
+        sample(&m, "replyby_oldest_pending_delivery_age_seconds", "replyby_oldest_pending_delivery_age_seconds", &[])
+            .expect("age");
+    assert!(age > 1.9 * 86400.0, "{age}");
+    drop(silent);
+}
+
+async fn readyz_answers_for_the_store_and_healthz_stays_liveness(store: Store) {
+    let dir = temp_dir(&format!("ready-{}", store.name()));
+    let db = store.database(&dir, "ready").await;
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &[]);
+    let (code, body) = get(&s.base, "/readyz", None).await;
+    assert_eq!((code, body.as_str()), (200, r#"{"status":"ready"}"#));
+    let Store::Postgres(admin) = &store else { return };
+    // The database refuses connections and ours are ended: not ready, and why; liveness holds.
+    let name = db.rsplit('/').next().expect("name").to_owned();
+    let admin = admin_client(admin).await;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .expect("block the database");
+    let (code, body) = until(20, "503", async || {
+        let (code, body) = get(&s.base, "/readyz", None).await;
+        (code == 503).then_some((code, body))
+    })
+    .await;
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!((code, v["status"].as_str()), (503, Some("unavailable")), "{body}");
+    assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()), "{body}");
+    assert_eq!(get(&s.base, "/healthz", None).await.0, 200);
+    admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.expect("unblock");
+    until(20, "ready again", async || (get(&s.base, "/readyz", None).await.0 == 200).then_some(())).await;
+}
+
+/// One client's outcome: a `201` with its id, refused before anything was sent (the listener
+/// had closed), or anything else (a reset, an answer cut short, another status).
+#[derive(Debug)]
+enum Outcome {
+    Created(String),
+    Refused,
+    Other(String),
+}
+
+async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_under_way(store: Store) {
+    let dir = temp_dir(&format!("term-{}", store.name()));
+    let db = store.database(&dir, "term").await;
+    // The acknowledgement's webhook is held 6 s by the receiver: a send under way at SIGTERM.
+    let log = dir.join("hooks.jsonl");
+    let port = free_port();
+    let _receiver = Proc(
+        Command::new("python3")
+            .arg(root().join("scripts/dev/webhook-receiver.py"))
+            .args(["--port", &port.to_string(), "--secret", SECRET, "--clock-start", FRIDAY_NIGHT])
+            .arg("--log")
+            .arg(&log)
+            .args(["--script", "/slow=sleep:6"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("webhook receiver"),
+    );
+    wait_for_port(port);
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/slow\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+             events = [\"request.acknowledged\"]\nallow_private = true\n"
+        ),
+    );
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--rate-limit", "0"]);
+    let body = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
+    let (_, first) = post(&s.base, "first", &body).await;
+    let first = first["id"].as_str().expect("id").to_owned();
+    let ack = client().post(format!("{}/v1/queue/{first}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+    assert_eq!(ack.status().as_u16(), 204);
+    // The acknowledgement webhook is being held.
+    until(10, "the held send", async || std::fs::read_to_string(&log).ok().filter(|l| !l.is_empty()).map(|_| ())).await;
+
+    // Load: 8 clients, a new connection for every request, until the listener refuses them.
+    let created = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for c in 0..8 {
+        let (base, body, created) = (s.base.clone(), body.clone(), created.clone());
+        clients.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+            let mut out = Vec::new();
+            for i in 0.. {
+                let r = http
+                    .post(format!("{base}/v1/requests"))
+                    .header("idempotency-key", format!("load-{c}-{i}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                let outcome = match r {
+                    Ok(r) if r.status() == 201 => match r.json::<Value>().await {
+                        Ok(v) => Outcome::Created(v["id"].as_str().unwrap_or("").to_owned()),
+                        Err(e) => Outcome::Other(format!("201 cut short: {e}")),
+                    },
+                    Ok(r) => Outcome::Other(format!("status {}", r.status())),
+                    Err(e) if e.is_connect() => Outcome::Refused,
+                    Err(e) => Outcome::Other(format!("{e:?}")),
+                };
+                if matches!(outcome, Outcome::Created(_)) {
+                    created.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                let done = !matches!(outcome, Outcome::Created(_));
+                out.push(outcome);
+                if done {
+                    break;
+                }
+            }
+            out
+        }));
+    }
+    until(30, "load", async || (created.load(std::sync::atomic::Ordering::SeqCst) >= 100).then_some(())).await;
+    s.sigterm();
+    let (s, took, clean) = tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        let (took, clean) = s.wait(Duration::from_secs(15));
+        (s, took, clean)
+    })
+    .await
+    .expect("join");
+    assert!(clean, "exit status after SIGTERM");
+    assert!(took < Duration::from_secs(11), "took {took:?}");
+    let mut ids = Vec::new();
+    for c in clients {
+        for o in c.await.expect("client") {
+            match o {
+                Outcome::Created(id) => ids.push(id),
+                Outcome::Refused => {}
+                Outcome::Other(e) => panic!("a request taken was not answered: {e}"),
+            }
+        }
+    }
+    assert!(ids.len() >= 100);
+    let log_text = s.log();
+    assert!(log_text.contains("stopping"), "{log_text}");
+
+    // Every 201 is stored, and the send under way at SIGTERM finished (delivered, once).
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--rate-limit", "0"]);
+    let r = client().get(format!("{}/v1/queue", s.base)).bearer_auth(TOKEN).send().await.expect("queue");
+    let queue: Value = r.json().await.expect("json");
+    let stored: std::collections::HashSet<&str> =
+        queue["requests"].as_array().expect("list").iter().filter_map(|r| r["id"].as_str()).collect();
+    let lost: Vec<&String> = ids.iter().filter(|id| !stored.contains(id.as_str())).collect();
+    assert!(lost.is_empty(), "{} of {} lost: {lost:?}", lost.len(), ids.len());
+    let r = client().get(format!("{}/v1/deliveries", s.base)).bearer_auth(TOKEN).send().await.expect("deliveries");
+    let d: Value = r.json().await.expect("json");
+    let acked: Vec<&Value> =
+        d["deliveries"].as_array().expect("list").iter().filter(|d| d["request_id"] == first.as_str()).collect();
+    assert_eq!(acked.len(), 1, "{d}");
+    assert_eq!((acked[0]["state"].as_str(), acked[0]["attempts"].as_i64()), (Some("delivered"), Some(1)), "{d}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_log_line_carries_personal_data_or_a_secret() {
+    let dir = temp_dir("logs");
+    let db = dir.join("q.db").to_str().expect("path").to_owned();
+    // aiosmtpd's Mailbox makes its maildir.
+    let mail = dir.join("mail");
+    let smtp_port = free_port();
+    let _smtp = Proc(
+        Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{smtp_port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&mail)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd"),
+    );
+    wait_for_port(smtp_port);
+    let dead_port = free_port();
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[team]\nemail = \"support@acme.example\"\nfrom = \"Acme Support <support@acme.example>\"\n\n\
+             [smtp]\nurl = \"smtp://127.0.0.1:{smtp_port}\"\n\n[receipts]\nenabled = true\n\n\
+             [metrics]\ntoken = \"env:REPLYBY_TEST_METRICS_TOKEN\"\n\n\
+             [[webhooks]]\nurl = \"http://127.0.0.1:{dead_port}/h\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+             events = [\"request.received\", \"request.released\", \"request.acknowledged\"]\nallow_private = true\n"
+        ),
+    );
+    let marks = [
+        "Leaky.Customer@Secret-Mail.example",
+        "Zebulon Quibbleworth",
+        "Subject-Marker-7731",
+        "Message-Marker-4419",
+        TOKEN,
+        METRICS_TOKEN,
+        SECRET,
+    ];
+    let body = json!({
+        "plan": "enterprise", "email": marks[0], "name": marks[1], "subject": marks[2],
+        "message": format!("{} please call", marks[3]), "fill_ms": 9000
+    });
+    let mut logs = String::new();
+    for format in ["json", "text"] {
+        let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--log-format", format]);
+        let (code, v) = post(&s.base, &format!("leak-{format}"), &body).await;
+        assert_eq!(code, 201);
+        let id = v["id"].as_str().expect("id").to_owned();
+        // Bad input echoes nothing either: a reused key, a bad address.
+        assert_eq!(
+            post(&s.base, &format!("leak-{format}"), &json!({ "plan": "basic", "email": marks[0], "message": "x" }))
+                .await
+                .0,
+            422
+        );
+        assert_eq!(
+            post(&s.base, "bad", &json!({ "plan": "basic", "email": marks[1], "message": marks[3] })).await.0,
+            400
+        );
+        for path in ["/v1/queue?include=deferred,spam", "/v1/deliveries", "/metrics", "/readyz"] {
+            assert_eq!(get(&s.base, path, Some(TOKEN)).await.0, 200, "{path}");
+        }
+        assert_eq!(get(&s.base, "/metrics", Some(METRICS_TOKEN)).await.0, 200);
+        assert_eq!(get(&s.base, "/v1/queue", Some(SECRET)).await.0, 401);
+        let ack = client().post(format!("{}/v1/queue/{id}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+        assert_eq!(ack.status().as_u16(), 204);
+        // The receipt and the team e-mail go out; the webhooks fail (nobody listens).
+        until(20, "both e-mails and a failed webhook", async || {
+            let log = s.log();
+            let sent = log.matches("\"outcome\":\"delivered\"").count() + log.matches("outcome=\"delivered\"").count();
+            let failed = log.contains("\"outcome\":\"failed\"") || log.contains("outcome=\"failed\"");
+            (sent >= 1 && failed).then_some(())
+        })
+        .await;
+        let log = s.log();
+        // One line per request with its route, status and latency.
+        let request_lines: Vec<&str> = log.lines().filter(|l| l.contains("http request")).collect();
+        assert!(request_lines.len() >= 9, "{log}");
+        assert!(
+            request_lines
+                .iter()
+                .any(|l| l.contains("/v1/queue/{id}/ack") && l.contains("204") && l.contains("latency_ms")),
+            "{log}"
+        );
+        if format == "json" {
+            for line in log.lines().filter(|l| l.starts_with('{')) {
+                serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            }
+        }
+        if format == "json" {
+            // The attempts are counted too.
+            let (_, text) = get(&s.base, "/metrics", Some(METRICS_TOKEN)).await;
+            let m = parse_metrics(&text);
+            let attempts = |kind, result| {
+                sample(
+                    &m,
+                    "replyby_delivery_attempts",
+                    "replyby_delivery_attempts_total",
+                    &[("kind", kind), ("result", result)],
+                )
+            };
+            assert!(attempts("receipt", "delivered").is_some_and(|n| n >= 1.0), "{text}");
+            assert!(attempts("webhook", "failed").is_some_and(|n| n >= 1.0), "{text}");
+        }
+        logs.push_str(&log);
+    }
+    assert!(std::fs::read_dir(mail.join("new")).map(|d| d.count()).unwrap_or(0) >= 2, "e-mails were sent");
+    let lower = logs.to_lowercase();
+    for mark in marks.iter().chain(&["leaky.customer", "quibbleworth", "please call"]) {
+        assert!(!lower.contains(&mark.to_lowercase()), "the log holds {mark:?}:\n{logs}");
+    }
+}
