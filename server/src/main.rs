@@ -277,6 +277,13 @@ enum QueueAction {
         /// Request id.
         id: String,
     },
+    /// Erase every request from an address and its deliveries, on request (an admin's token);
+    /// prints how many.
+    Erase {
+        /// The customer's e-mail address (any case).
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
@@ -465,6 +472,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         queue_client::list(&server, &token, include_deferred, include_spam).await
                     }
                     QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
+                    QueueAction::Erase { email } => queue_client::erase(&server, &token, &email).await,
                 }
             })?;
             println!("{out}");

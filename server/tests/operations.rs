@@ -189,6 +189,7 @@ on_both_stores!(
     metrics_count_requests_replays_429s_latency_and_deliveries,
     readyz_answers_for_the_store_and_healthz_stays_liveness,
     sigterm_under_load_answers_every_request_taken_and_finishes_the_send_under_way,
+    erasure_removes_every_request_of_an_address_from_the_store_and_its_files,
 );
 
 fn client() -> reqwest::Client {
@@ -608,4 +609,100 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
     for mark in marks.iter().chain(&["leaky.customer", "quibbleworth", "please call"]) {
         assert!(!lower.contains(&mark.to_lowercase()), "the log holds {mark:?}:\n{logs}");
     }
+}
+
+async fn erasure_removes_every_request_of_an_address_from_the_store_and_its_files(store: Store) {
+    let dir = temp_dir(&format!("erase-{}", store.name()));
+    let db = store.database(&dir, "erase").await;
+    // Deliveries that stay pending: the endpoint takes connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/h\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+             events = [\"request.received\", \"request.released\"]\nallow_private = true\n"
+        ),
+    );
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--rate-limit", "0"]);
+    let marks = ["erase.me@example.com", "Ozymandias-Marker", "Erasure-Marker-3391"];
+    let theirs = |plan: &str, email: &str| json!({ "plan": plan, "email": email, "name": marks[1], "message": marks[2], "subject": "s", "fill_ms": 9000 });
+    let (_, held) = post(&s.base, "a1", &theirs("basic", "Erase.Me@Example.com")).await;
+    let (_, open) = post(&s.base, "a2", &theirs("enterprise", "erase.me@example.com")).await;
+    let keep =
+        json!({ "plan": "enterprise", "email": "keep@example.com", "message": "Kept-Marker-1177", "fill_ms": 9000 });
+    assert_eq!(post(&s.base, "b", &keep).await.0, 201);
+
+    // Admins only, and a body that names an address.
+    let erasure = |token: Option<&'static str>, body: Value| {
+        let base = s.base.clone();
+        async move {
+            let mut r = client().post(format!("{base}/v1/erasure")).json(&body);
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            let r = r.send().await.expect("erasure");
+            (r.status().as_u16(), r.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(erasure(None, json!({ "email": marks[0] })).await.0, 401);
+    let agent = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["staff", "add", "Agent", "--role", "agent", "--db", &db])
+        .output()
+        .expect("staff add");
+    assert!(agent.status.success(), "{}", String::from_utf8_lossy(&agent.stderr));
+    let agent_token: &'static str = String::from_utf8(agent.stdout).expect("utf-8").trim().to_owned().leak();
+    assert_eq!(erasure(Some(agent_token), json!({ "email": marks[0] })).await.0, 403);
+    let (code, body) = erasure(Some(TOKEN), json!({ "email": "no-at-sign" })).await;
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("email"), "{body}");
+
+    // The command line, with the address in another case.
+    let out = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["queue", "erase", "--email", "ERASE.ME@example.com", "--server", &s.base])
+        .env("REPLYBY_STAFF_TOKEN", TOKEN)
+        .output()
+        .expect("queue erase");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let counts: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(counts, json!({ "requests": 2, "deliveries": 4, "pending_deliveries": 4 }));
+    // Nothing left to erase the second time.
+    let (code, again) = erasure(Some(TOKEN), json!({ "email": marks[0] })).await;
+    assert_eq!(
+        (code, serde_json::from_str::<Value>(&again).ok()),
+        (200, Some(json!({ "requests": 0, "deliveries": 0, "pending_deliveries": 0 })))
+    );
+
+    let r = client()
+        .get(format!("{}/v1/queue?include=deferred,spam", s.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("queue");
+    let queue: Value = r.json().await.expect("json");
+    let emails: Vec<&str> =
+        queue["requests"].as_array().expect("list").iter().filter_map(|r| r["email"].as_str()).collect();
+    assert_eq!(emails, ["keep@example.com"]);
+    for id in [&held["id"], &open["id"]] {
+        let id = id.as_str().expect("id");
+        let r = client().post(format!("{}/v1/queue/{id}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+        assert_eq!(r.status().as_u16(), 404, "{id}");
+    }
+    let r = client().get(format!("{}/v1/deliveries", s.base)).bearer_auth(TOKEN).send().await.expect("deliveries");
+    let text = r.text().await.expect("body");
+    assert!(!text.to_lowercase().contains(marks[0]), "{text}");
+
+    if matches!(store, Store::Sqlite) {
+        // Gone from the files: the database, its WAL and the shared-memory index.
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            bytes.extend(std::fs::read(format!("{db}{suffix}")).unwrap_or_default());
+        }
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for mark in marks {
+            assert!(!text.contains(&mark.to_lowercase()), "{mark} is still in the SQLite files");
+        }
+        assert!(text.contains("kept-marker-1177"), "the kept request is readable in the files (the check reads them)");
+    }
+    drop(silent);
 }

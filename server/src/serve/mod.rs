@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod config_api;
 pub mod deliver;
+pub mod erasure;
 pub mod error;
 pub mod ics;
 pub mod intake;
@@ -47,6 +48,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(staff::routes())
         .merge(public::routes().layer(public.clone()))
         .merge(ops::routes())
+        .merge(erasure::routes())
         .with_state(state);
     if let Some(dir) = static_dir {
         let files: Router = Router::new().fallback_service(ServeDir::new(dir)).layer(public);

@@ -1,6 +1,11 @@
 //! What operating the service asks of the store, beside the queue itself: the numbers behind
-//! `GET /metrics`, the readiness check, and handing back a stopping worker's leases. One
-//! interface, [`OpsStore`], implemented here for both databases (each a few statements).
+//! `GET /metrics`, the readiness check, handing back a stopping worker's leases, and erasure.
+//! One interface, [`OpsStore`], implemented here for both databases (each a few statements).
+//!
+//! **Erasure on SQLite** leaves nothing in the files: `secure_delete` overwrites the freed
+//! cells with zeros, and a `TRUNCATE` checkpoint copies the WAL into the database and empties
+//! it (the old frames held the rows as first written). On PostgreSQL the rows are deleted and
+//! the tables vacuumed; the server's WAL and any backups keep them until those are recycled.
 
 use super::postgres::classify;
 use super::{PostgresStore, SqliteStore, StoreError};
@@ -29,7 +34,22 @@ pub trait OpsStore: Send + Sync {
     /// Gives back the leases `worker` holds on deliveries still pending (a stopping instance),
     /// so another instance sends them at once instead of after the lease; how many.
     async fn release_leases(&self, worker: &str) -> Result<u64, StoreError>;
+    /// Deletes every request from `email` (compared without case) and all its deliveries.
+    async fn erase_email(&self, email: &str) -> Result<Erased, StoreError>;
 }
+
+/// What an erasure removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Erased {
+    pub requests: u64,
+    /// Every delivery of those requests.
+    pub deliveries: u64,
+    /// Of those, the ones not yet sent (now never sent).
+    pub pending_deliveries: u64,
+}
+
+/// A checkpoint that could not finish (a reader held an old snapshot) is tried again.
+const CHECKPOINT_TRIES: usize = 50;
 
 const SQLITE_OVERDUE: &str = "SELECT COUNT(*) FROM requests
      WHERE acked_at IS NULL AND spam IS NULL AND release_at <= ?1 AND respond_by < ?1";
@@ -72,6 +92,49 @@ impl OpsStore for SqliteStore {
                 params![worker],
             )?;
             Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn erase_email(&self, email: &str) -> Result<Erased, StoreError> {
+        self.erase_from_files(email.to_owned()).await
+    }
+}
+
+fn sqlite_erase(tx: &rusqlite::Transaction<'_>, email: &str) -> rusqlite::Result<Erased> {
+    let mine = "SELECT id FROM requests WHERE lower(email) = lower(?1)";
+    let pending_deliveries: i64 = tx.query_row(
+        &format!("SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND request_id IN ({mine})"),
+        [email],
+        |r| r.get(0),
+    )?;
+    let deliveries = tx.execute(&format!("DELETE FROM deliveries WHERE request_id IN ({mine})"), [email])?;
+    let requests = tx.execute("DELETE FROM requests WHERE lower(email) = lower(?1)", [email])?;
+    Ok(Erased {
+        requests: requests as u64,
+        deliveries: deliveries as u64,
+        pending_deliveries: pending_deliveries as u64,
+    })
+}
+
+impl SqliteStore {
+    async fn erase_from_files(&self, email: String) -> Result<Erased, StoreError> {
+        self.on_writer(move |conn| {
+            conn.pragma_update(None, "secure_delete", "ON")?;
+            let tx = conn.transaction()?;
+            let erased = sqlite_erase(&tx, &email)?;
+            tx.commit()?;
+            // Busy while a reader holds an older snapshot; readers are short.
+            for _ in 0..CHECKPOINT_TRIES {
+                let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+                if busy == 0 {
+                    return Ok(erased);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(rusqlite::Error::InvalidParameterName(
+                "the erased rows are deleted, but the WAL could not be emptied (a reader stayed busy); run the erasure again".into(),
+            ))
         })
         .await
     }
@@ -134,5 +197,29 @@ impl OpsStore for PostgresStore {
             )
             .await
             .map_err(classify)
+    }
+
+    async fn erase_email(&self, email: &str) -> Result<Erased, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(classify)?;
+        let mine = "SELECT id FROM requests WHERE lower(email) = lower($1)";
+        let pending: i64 = tx
+            .query_one(
+                &format!("SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND request_id IN ({mine})"),
+                &[&email],
+            )
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(classify)?;
+        let deliveries = tx
+            .execute(&format!("DELETE FROM deliveries WHERE request_id IN ({mine})"), &[&email])
+            .await
+            .map_err(classify)?;
+        let requests =
+            tx.execute("DELETE FROM requests WHERE lower(email) = lower($1)", &[&email]).await.map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        // Outside the transaction: VACUUM cannot run inside one.
+        client.batch_execute("VACUUM requests, deliveries").await.map_err(classify)?;
+        Ok(Erased { requests, deliveries, pending_deliveries: pending as u64 })
     }
 }

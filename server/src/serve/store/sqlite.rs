@@ -259,6 +259,20 @@ impl SqliteStore {
         .map_err(|_| StoreError::Stopped)?
     }
 
+    /// Runs `f` on the writer thread's connection itself, outside any transaction (pragmas,
+    /// checkpoints).
+    pub(super) async fn on_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job = move |conn: &mut Connection| {
+            let _ = tx.send(f(conn));
+        };
+        self.writer.send(Command::Run(Box::new(job))).await.map_err(|_| StoreError::Stopped)?;
+        rx.await.map_err(|_| StoreError::Stopped)?.map_err(StoreError::from)
+    }
+
     /// Runs `f` in a transaction of its own on the writer thread and commits.
     pub(super) async fn write<T: Send + 'static>(
         &self,
