@@ -434,7 +434,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut state = serve::AppState::new(live, stores.requests, stores.schedule, token, rate_limit);
             state.routes = std::sync::Arc::new(settings.routes());
             let metrics_token = settings.metrics_token.as_ref().map(|t| t.expose().to_owned());
-            state.ops = std::sync::Arc::new(serve::ops::Ops::new(stores.ops, metrics_token));
+            let mut ops = serve::ops::Ops::new(stores.ops, metrics_token);
+            ops.retention = settings
+                .retention
+                .and_then(|r| serve::retention::Policy::from_days(r.erase_after_days, r.spam_erase_after_days));
+            state.ops = std::sync::Arc::new(ops);
             // lettre's SMTP pool starts inside the runtime.
             let _runtime = rt.enter();
             let channels = serve::deliver::channels::Channels::new(

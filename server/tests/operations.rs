@@ -190,6 +190,7 @@ on_both_stores!(
     readyz_answers_for_the_store_and_healthz_stays_liveness,
     sigterm_under_load_answers_every_request_taken_and_finishes_the_send_under_way,
     erasure_removes_every_request_of_an_address_from_the_store_and_its_files,
+    retention_erases_old_requests_fields_but_keeps_plan_times_and_undelivered_ones,
 );
 
 fn client() -> reqwest::Client {
@@ -704,5 +705,86 @@ async fn erasure_removes_every_request_of_an_address_from_the_store_and_its_file
         }
         assert!(text.contains("kept-marker-1177"), "the kept request is readable in the files (the check reads them)");
     }
+    drop(silent);
+}
+
+/// Each request's `(email, message, plan, received_at)`, read from the database itself.
+async fn stored_fields(store: &Store, db: &str) -> std::collections::HashMap<String, (String, String, String, i64)> {
+    const SQL: &str = "SELECT id, email, message, plan, received_at FROM requests";
+    match store {
+        Store::Sqlite => {
+            let conn = rusqlite::Connection::open(db).expect("open the SQLite file");
+            let mut stmt = conn.prepare(SQL).expect("prepare");
+            stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+        }
+        Store::Postgres(_) => {
+            let client = admin_client(db).await;
+            let rows = client.query(SQL, &[]).await.expect("query");
+            rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3), r.get(4)))).collect()
+        }
+    }
+}
+
+async fn retention_erases_old_requests_fields_but_keeps_plan_times_and_undelivered_ones(store: Store) {
+    let dir = temp_dir(&format!("retention-{}", store.name()));
+    let db = store.database(&dir, "retention").await;
+    // The ack's webhook never gets through: that request keeps an undelivered delivery.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[retention]\nerase_after_days = 90\nspam_erase_after_days = 7\n\n\
+             [[webhooks]]\nurl = \"http://127.0.0.1:{port}/h\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+             events = [\"request.acknowledged\"]\nallow_private = true\n"
+        ),
+    );
+    let erased_line = |s: &Server| {
+        s.log()
+            .lines()
+            .find(|l| l.contains("retention: customers' fields erased"))
+            .map(|l| l.split("\"erased\":").nth(1).and_then(|v| v.split([',', '}']).next()).unwrap_or("").to_owned())
+    };
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--rate-limit", "0"]);
+    let person =
+        |email: &str| json!({ "plan": "enterprise", "email": email, "message": "Retained-Marker", "fill_ms": 9000 });
+    let (_, never_acked) = post(&s.base, "r1", &person("old@example.com")).await;
+    let (_, acked) = post(&s.base, "r2", &person("waiting@example.com")).await;
+    let trap = json!({ "plan": "enterprise", "email": "bot@example.com", "message": "buy", "website": "http://x.example", "fill_ms": 9000 });
+    let (_, spam) = post(&s.base, "r3", &trap).await;
+    let id = |v: &Value| v["id"].as_str().expect("id").to_owned();
+    let (never_acked, acked, spam) = (id(&never_acked), id(&acked), id(&spam));
+    let r = client().post(format!("{}/v1/queue/{acked}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+    assert_eq!(r.status().as_u16(), 204);
+    let first = until(10, "the first pass", async || erased_line(&s)).await;
+    assert_eq!(first, "0");
+    let before = stored_fields(&store, &db).await;
+    drop(s);
+
+    // 30 days on: only the spam (7 days) is old enough.
+    let s = Server::start(&dir, &db, "2027-04-05T01:00:00Z", &["--settings", &settings]);
+    assert_eq!(until(10, "a pass", async || erased_line(&s)).await, "1");
+    let now = stored_fields(&store, &db).await;
+    assert_eq!((now[&spam].0.as_str(), now[&spam].1.as_str()), ("", ""));
+    assert_eq!(now[&never_acked], before[&never_acked]);
+    drop(s);
+
+    // 100 days on: the request never acked goes too (counted from its release), keeping its
+    // plan and times; the acked one waits for its delivery.
+    let s = Server::start(&dir, &db, "2027-06-14T01:00:00Z", &["--settings", &settings]);
+    assert_eq!(until(10, "a pass", async || erased_line(&s)).await, "1");
+    let now = stored_fields(&store, &db).await;
+    let (email, message, plan, received) = &now[&never_acked];
+    assert_eq!((email.as_str(), message.as_str()), ("", ""));
+    assert_eq!((plan, received), (&before[&never_acked].2, &before[&never_acked].3));
+    assert_eq!(now[&acked], before[&acked], "a request with an undelivered delivery is left alone");
+    let log = s.log();
+    for mark in ["old@example.com", "Retained-Marker"] {
+        assert!(!log.contains(mark), "{mark} in the log");
+    }
+    drop(s);
     drop(silent);
 }

@@ -17,6 +17,7 @@ pub mod new_request;
 pub mod ops;
 pub mod public;
 pub mod queue;
+pub mod retention;
 pub mod schedule_api;
 pub mod shutdown;
 pub mod staff;
@@ -100,6 +101,10 @@ pub async fn run(
     // follows SIGHUP.
     let poller = tokio::spawn(state.live.clone().watch_store(std::time::Duration::from_secs(1)));
     let hup = tokio::spawn(reload_on_sighup(state.live.clone()));
+    let retention = match (state.ops.retention, state.ops.store.clone()) {
+        (Some(policy), Some(store)) => Some(tokio::spawn(retention::run(store, policy, state.clock.clone()))),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "replyby serve listening");
     println!("replyby serve: listening on http://{}", listener.local_addr()?);
@@ -112,6 +117,9 @@ pub async fn run(
     shutdown::drain(server, stop, worker, state.ops.store.clone(), &worker_id).await?;
     poller.abort();
     hup.abort();
+    if let Some(task) = retention {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct Ops {
     pub metrics_token: Option<String>,
     /// Set at SIGTERM: `/readyz` answers `503` so a load balancer stops sending requests.
     pub draining: AtomicBool,
+    /// `[retention]`, when set.
+    pub retention: Option<super::retention::Policy>,
 }
 
 impl Ops {

@@ -36,7 +36,26 @@ pub trait OpsStore: Send + Sync {
     async fn release_leases(&self, worker: &str) -> Result<u64, StoreError>;
     /// Deletes every request from `email` (compared without case) and all its deliveries.
     async fn erase_email(&self, email: &str) -> Result<Erased, StoreError>;
+    /// Retention: erases the customer's fields (address, name, subject, message, zone,
+    /// locale; the plan and the times stay) of requests acked, or if never acked released, at
+    /// or before `before` (ordinary) or `spam_before` (suspected spam), and the address in
+    /// their receipts. A request with a delivery not yet delivered is left alone. How many.
+    async fn erase_expired(&self, before: Option<i64>, spam_before: Option<i64>) -> Result<u64, StoreError>;
 }
+
+/// Which requests retention erases: `{b}` and `{s}` are the two cut-offs' placeholders.
+fn expired(b: &str, s: &str) -> String {
+    format!(
+        "SELECT id FROM requests WHERE email != ''
+         AND ((spam IS NULL AND {b} IS NOT NULL AND COALESCE(acked_at, release_at) <= {b})
+           OR (spam IS NOT NULL AND {s} IS NOT NULL AND COALESCE(acked_at, release_at) <= {s}))
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.request_id = requests.id AND d.state != 'delivered')"
+    )
+}
+
+const BLANK_RECEIPTS: &str =
+    "UPDATE deliveries SET target = '', last_error = NULL WHERE kind = 'receipt' AND request_id IN";
+const BLANK_REQUESTS: &str = "UPDATE requests SET email = '', name = NULL, subject = NULL, message = '', time_zone = NULL, locale = NULL WHERE id IN";
 
 /// What an erasure removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -98,6 +117,29 @@ impl OpsStore for SqliteStore {
 
     async fn erase_email(&self, email: &str) -> Result<Erased, StoreError> {
         self.erase_from_files(email.to_owned()).await
+    }
+
+    async fn erase_expired(&self, before: Option<i64>, spam_before: Option<i64>) -> Result<u64, StoreError> {
+        self.on_writer(move |conn| {
+            conn.pragma_update(None, "secure_delete", "ON")?;
+            let tx = conn.transaction()?;
+            let which = expired("?1", "?2");
+            tx.execute(&format!("{BLANK_RECEIPTS} ({which})"), params![before, spam_before])?;
+            let n = tx.execute(&format!("{BLANK_REQUESTS} ({which})"), params![before, spam_before])?;
+            tx.commit()?;
+            if n > 0 {
+                // As for an erasure: the WAL's old frames hold the fields as first written.
+                for _ in 0..CHECKPOINT_TRIES {
+                    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+                    if busy == 0 {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+            Ok(n as u64)
+        })
+        .await
     }
 }
 
@@ -221,5 +263,15 @@ impl OpsStore for PostgresStore {
         // Outside the transaction: VACUUM cannot run inside one.
         client.batch_execute("VACUUM requests, deliveries").await.map_err(classify)?;
         Ok(Erased { requests, deliveries, pending_deliveries: pending as u64 })
+    }
+
+    async fn erase_expired(&self, before: Option<i64>, spam_before: Option<i64>) -> Result<u64, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(classify)?;
+        let which = expired("$1::int8", "$2::int8");
+        tx.execute(&format!("{BLANK_RECEIPTS} ({which})"), &[&before, &spam_before]).await.map_err(classify)?;
+        let n = tx.execute(&format!("{BLANK_REQUESTS} ({which})"), &[&before, &spam_before]).await.map_err(classify)?;
+        tx.commit().await.map_err(classify)?;
+        Ok(n)
     }
 }
