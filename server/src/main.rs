@@ -1,5 +1,6 @@
 //! `replyby`: the command line over the scheduling core.
 
+mod backup;
 mod lint;
 mod queue_client;
 mod serve;
@@ -111,6 +112,15 @@ enum Command {
         /// How log lines are written (stderr): json or text. Also REPLYBY_LOG_FORMAT.
         #[arg(long, value_enum)]
         log_format: Option<serve::logs::Format>,
+    },
+    /// A consistent copy of a SQLite store, also while `serve` runs on it (PostgreSQL: pg_dump,
+    /// see docs/operations.md).
+    Backup {
+        /// The SQLite file `serve --db` uses.
+        #[arg(long)]
+        db: String,
+        /// Where the copy goes (a new file; never overwritten).
+        out: PathBuf,
     },
     /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
     Queue {
@@ -465,6 +475,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             rt.block_on(serve::run(state, listen, dir, std::sync::Arc::new(channels)))
                 .map_err(|e| Failure { code: 1, message: e.to_string() })
+        }
+        Command::Backup { db, out } => {
+            if serve::store::postgres::is_url(&db) {
+                return Err(usage(
+                    "replyby backup copies SQLite stores; back up PostgreSQL with pg_dump (docs/operations.md)",
+                ));
+            }
+            let report =
+                backup::sqlite(Path::new(&db), &out).map_err(|e| Failure { code: 1, message: format!("{e:#}") })?;
+            print_json(&report)
         }
         Command::Queue { action, server } => {
             let token = std::env::var("REPLYBY_STAFF_TOKEN")

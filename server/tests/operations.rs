@@ -788,3 +788,87 @@ async fn retention_erases_old_requests_fields_but_keeps_plan_times_and_undeliver
     drop(s);
     drop(silent);
 }
+
+/// Posts requests from 4 clients until `stop`; every `(id, answered_at)` of a `201`.
+fn load(
+    base: &str,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<Vec<(String, Instant)>>> {
+    (0..4)
+        .map(|c| {
+            let (base, stop) = (base.to_owned(), stop.clone());
+            tokio::spawn(async move {
+                let body =
+                    json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
+                let mut out = Vec::new();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    i += 1;
+                    let (code, v) = post(&base, &format!("bk-{c}-{i}"), &body).await;
+                    assert_eq!(code, 201, "{v}");
+                    out.push((v["id"].as_str().expect("id").to_owned(), Instant::now()));
+                }
+                out
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backup_of_a_live_sqlite_store_holds_every_request_acknowledged_before_it_began() {
+    let dir = temp_dir("backup");
+    let db = dir.join("q.db").to_str().expect("path").to_owned();
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--rate-limit", "0"]);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients = load(&s.base, stop.clone());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Requests keep arriving during the backup.
+    let out = dir.join("copy.db");
+    let began = Instant::now();
+    let backup = Command::new(env!("CARGO_BIN_EXE_replyby"))
+        .args(["backup", "--db", &db])
+        .arg(&out)
+        .output()
+        .expect("replyby backup");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut answered = Vec::new();
+    for c in clients {
+        answered.extend(c.await.expect("client"));
+    }
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let report: Value = serde_json::from_slice(&backup.stdout).expect("json");
+    let before: Vec<&String> = answered.iter().filter(|(_, at)| *at < began).map(|(id, _)| id).collect();
+    let after = answered.len() - before.len();
+    assert!(before.len() >= 20 && after >= 1, "{} before, {after} after", before.len());
+    assert!(report["requests"].as_i64().is_some_and(|n| n as usize >= before.len()), "{report}");
+    // Only the copy, no WAL beside it.
+    assert!(!dir.join("copy.db-wal").exists());
+    drop(s);
+
+    // Restored: serve runs on the copy, and every request answered before the backup is there.
+    let restored = dir.join("restored.db");
+    std::fs::copy(&out, &restored).expect("restore");
+    let s = Server::start(&dir, restored.to_str().expect("path"), FRIDAY_NIGHT, &[]);
+    let r = client().get(format!("{}/v1/queue", s.base)).bearer_auth(TOKEN).send().await.expect("queue");
+    let queue: Value = r.json().await.expect("json");
+    let ids: std::collections::HashSet<&str> =
+        queue["requests"].as_array().expect("list").iter().filter_map(|r| r["id"].as_str()).collect();
+    let lost: Vec<&&String> = before.iter().filter(|id| !ids.contains(id.as_str())).collect();
+    assert!(lost.is_empty(), "{} lost: {lost:?}", lost.len());
+
+    // Bad input: where and what, never a panic; an existing file is never overwritten.
+    let run =
+        |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_replyby")).arg("backup").args(args).output().expect("run");
+    let o = run(&["--db", &db, out.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exists; replyby backup never overwrites"), "{o:?}");
+    let missing = dir.join("missing.db");
+    let o = run(&["--db", missing.to_str().expect("path"), dir.join("x.db").to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.db: no such SQLite file"), "{o:?}");
+    assert!(!missing.exists(), "a backup must not create its source");
+    let o = run(&["--db", "postgres://u@127.0.0.1:1/db", dir.join("y.db").to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("pg_dump"), "{o:?}");
+}
