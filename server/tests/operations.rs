@@ -872,3 +872,76 @@ async fn backup_of_a_live_sqlite_store_holds_every_request_acknowledged_before_i
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("pg_dump"), "{o:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_restored_into_a_fresh_cluster_serves_the_same_queue() {
+    let Some(Store::Postgres(admin)) = Store::postgres() else { return };
+    let dir = temp_dir("pgdump");
+    let store = Store::Postgres(admin);
+    let db = store.database(&dir, "dump").await;
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--rate-limit", "0"]);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let body = json!({ "plan": if i % 2 == 0 { "basic" } else { "enterprise" }, "email": "jo@example.com", "message": "m", "fill_ms": 9000 });
+        let (code, v) = post(&s.base, &format!("d{i}"), &body).await;
+        assert_eq!(code, 201);
+        ids.push(v["id"].as_str().expect("id").to_owned());
+    }
+    // The line docs/operations.md gives, while the server runs.
+    let dump = dir.join("replyby.dump");
+    let out = Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--dbname", &db, "--file"])
+        .arg(&dump)
+        .output()
+        .expect("pg_dump");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    drop(s);
+
+    // A fresh cluster of its own, destroyed at the end.
+    struct Cluster(PathBuf);
+    impl Drop for Cluster {
+        fn drop(&mut self) {
+            let _ = Command::new(root().join("scripts/pg.sh")).arg("destroy").arg(&self.0).output();
+        }
+    }
+    let cluster = Cluster(dir.join("cluster"));
+    let started =
+        Command::new(root().join("scripts/pg.sh")).arg("start").arg(&cluster.0).output().expect("pg.sh start");
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let url = String::from_utf8(started.stdout).expect("utf-8").lines().last().expect("url").trim().to_owned();
+    let fresh = admin_client(&url).await;
+    fresh.batch_execute("CREATE DATABASE replyby").await.expect("createdb");
+    let target = with_database(&url, "replyby");
+    let out = Command::new("pg_restore")
+        .args(["--no-owner", "--exit-on-error", "--dbname", &target])
+        .arg(&dump)
+        .output()
+        .expect("pg_restore");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let s = Server::start(&dir, &target, FRIDAY_NIGHT, &[]);
+    assert_eq!(get(&s.base, "/readyz", None).await.0, 200);
+    let r =
+        client().get(format!("{}/v1/queue?include=deferred", s.base)).bearer_auth(TOKEN).send().await.expect("queue");
+    let queue: Value = r.json().await.expect("json");
+    let mut restored: Vec<String> = queue["requests"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect();
+    restored.sort();
+    ids.sort();
+    assert_eq!(restored, ids);
+    // It takes new requests and acks too.
+    let (code, _) = post(
+        &s.base,
+        "after-restore",
+        &json!({ "plan": "enterprise", "email": "a@b.example", "message": "m", "fill_ms": 9000 }),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let r = client().post(format!("{}/v1/queue/{}/ack", s.base, ids[0])).bearer_auth(TOKEN).send().await.expect("ack");
+    assert_eq!(r.status().as_u16(), 204);
+    drop(s);
+}
