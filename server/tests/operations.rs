@@ -460,7 +460,19 @@ async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_un
         }));
     }
     until(30, "load", async || (created.load(std::sync::atomic::Ordering::SeqCst) >= 100).then_some(())).await;
+    // A connection opened before the signal asks /readyz just after it: no longer ready.
+    let mut open = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://")).await.expect("connect");
     s.sigterm();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        open.write_all(b"GET /readyz HTTP/1.1\r\nhost: replyby\r\n\r\n").await.expect("write");
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), open.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains("shutting down"), "{answer}");
+    }
     let (s, took, clean) = tokio::task::spawn_blocking(move || {
         let mut s = s;
         let (took, clean) = s.wait(Duration::from_secs(15));

@@ -260,8 +260,12 @@ impl OpsStore for PostgresStore {
         let requests =
             tx.execute("DELETE FROM requests WHERE lower(email) = lower($1)", &[&email]).await.map_err(classify)?;
         tx.commit().await.map_err(classify)?;
-        // Outside the transaction: VACUUM cannot run inside one.
-        client.batch_execute("VACUUM requests, deliveries").await.map_err(classify)?;
+        // Outside the transaction: VACUUM cannot run inside one. The rows are already gone
+        // for every reader; a VACUUM cut short (the statement timeout on a large table) is
+        // finished by autovacuum, so it is reported, not failed.
+        if let Err(e) = client.batch_execute("VACUUM requests, deliveries").await {
+            tracing::warn!(error = %classify(e), "erasure: VACUUM did not finish; autovacuum will");
+        }
         Ok(Erased { requests, deliveries, pending_deliveries: pending as u64 })
     }
 
