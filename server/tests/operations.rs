@@ -334,6 +334,7 @@ async fn metrics_count_requests_replays_429s_latency_and_deliveries(store: Store
     );
     assert_eq!(sample(&m, "replyby_overdue_requests", "replyby_overdue_requests", &[]), Some(0.0));
     assert_eq!(m["replyby_oldest_pending_delivery_age_seconds"]["unit"], "seconds");
+    assert_eq!(sample(&m, "replyby_store_up", "replyby_store_up", &[]), Some(1.0));
     drop(s);
 
     // Two days on: the two 30-minute requests are overdue (the acked one, the spam one and
@@ -375,6 +376,10 @@ async fn readyz_answers_for_the_store_and_healthz_stays_liveness(store: Store) {
     assert_eq!((code, v["status"].as_str()), (503, Some("unavailable")), "{body}");
     assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()), "{body}");
     assert_eq!(get(&s.base, "/healthz", None).await.0, 200);
+    // The metrics still answer, and say the store is down.
+    let (code, text) = get(&s.base, "/metrics", Some(TOKEN)).await;
+    assert_eq!(code, 200);
+    assert_eq!(sample(&parse_metrics(&text), "replyby_store_up", "replyby_store_up", &[]), Some(0.0), "{text}");
     admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.expect("unblock");
     until(20, "ready again", async || (get(&s.base, "/readyz", None).await.0 == 200).then_some(())).await;
 }

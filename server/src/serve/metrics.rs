@@ -12,6 +12,7 @@
 //! | `replyby_deliveries` | gauge (the store, at each scrape) | `kind`, `state` (`pending`, `delivered`, `dead`) |
 //! | `replyby_oldest_pending_delivery_age_seconds` | gauge: how long the oldest due, pending delivery has been due | |
 //! | `replyby_overdue_requests` | gauge: released, unacknowledged requests past `respond_by` | |
+//! | `replyby_store_up` | gauge: 1 when the store answered this scrape, else 0 (the three store gauges then keep their last values) | |
 
 use super::deliver::worker::{Attempt, Send};
 use super::store::ops::OpsStats;
@@ -66,6 +67,7 @@ pub struct Metrics {
     deliveries: Family<KindState, Gauge>,
     oldest_pending: Gauge,
     overdue: Gauge,
+    store_up: Gauge,
 }
 
 impl Default for Metrics {
@@ -119,7 +121,24 @@ impl Metrics {
             "Released, unacknowledged requests whose respond_by has passed",
             overdue.clone(),
         );
-        Metrics { registry, received, replays, rate_limited, http, attempts, deliveries, oldest_pending, overdue }
+        let store_up = Gauge::default();
+        registry.register(
+            "replyby_store_up",
+            "1 when the store answered this scrape; 0 when it did not (the store's gauges keep their last values)",
+            store_up.clone(),
+        );
+        Metrics {
+            registry,
+            received,
+            replays,
+            rate_limited,
+            http,
+            attempts,
+            deliveries,
+            oldest_pending,
+            overdue,
+            store_up,
+        }
     }
 
     /// A request newly stored: `state` is `open`, `deferred` or `spam`.
@@ -151,8 +170,20 @@ impl Metrics {
         self.attempts.get_or_create(&KindResult { kind: kind.to_owned(), result }).inc();
     }
 
-    /// The exposition (OpenMetrics text), with the store's gauges set from `stats` at `now`.
-    pub fn render(&self, stats: &OpsStats, now: i64) -> String {
+    /// The exposition (OpenMetrics text), with the store's gauges set from `stats` at `now`;
+    /// without stats (the store did not answer) the counters still go out.
+    pub fn render(&self, stats: Option<&OpsStats>, now: i64) -> String {
+        self.store_up.set(i64::from(stats.is_some()));
+        if let Some(stats) = stats {
+            self.set_store_gauges(stats, now);
+        }
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    fn set_store_gauges(&self, stats: &OpsStats, now: i64) {
         // Every kind and state, so a series that drops to zero reads 0 rather than vanishing.
         for kind in [DeliveryKind::Webhook, DeliveryKind::TeamEmail, DeliveryKind::Receipt] {
             for state in ["pending", "delivered", "dead"] {
@@ -162,10 +193,6 @@ impl Metrics {
         }
         self.oldest_pending.set(stats.oldest_pending_due.map_or(0, |due| (now - due).max(0)));
         self.overdue.set(stats.overdue_released);
-        let mut out = String::new();
-        // Writing to a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
     }
 }
 
@@ -212,12 +239,16 @@ mod tests {
         let m = Metrics::new();
         m.received("basic", "deferred");
         m.http("POST", "/v1/requests", 429, 0.002);
-        let text = m.render(&OpsStats { oldest_pending_due: Some(90), ..OpsStats::default() }, 100);
+        let text = m.render(Some(&OpsStats { oldest_pending_due: Some(90), ..OpsStats::default() }), 100);
         assert!(text.contains("replyby_requests_received_total{plan=\"basic\",state=\"deferred\"} 1"), "{text}");
         assert!(text.contains("replyby_rate_limited_total 1"), "{text}");
         assert!(text.contains("# TYPE replyby_http_request_duration_seconds histogram"), "{text}");
         assert!(text.contains("replyby_deliveries{kind=\"receipt\",state=\"dead\"} 0"), "{text}");
         assert!(text.contains("replyby_oldest_pending_delivery_age_seconds 10"), "{text}");
         assert!(text.trim_end().ends_with("# EOF"), "{text}");
+        assert!(text.contains("replyby_store_up 1"), "{text}");
+        let down = m.render(None, 200);
+        assert!(down.contains("replyby_store_up 0") && down.contains("replyby_rate_limited_total 1"), "{down}");
+        assert!(down.contains("replyby_oldest_pending_delivery_age_seconds 10"), "the last value is kept: {down}");
     }
 }

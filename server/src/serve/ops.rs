@@ -61,8 +61,19 @@ async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Respon
     }
     let store = s.ops.store.as_ref().ok_or_else(|| AppError::Internal("no store for metrics".into()))?;
     let now = s.now().timestamp();
-    let stats = store.stats(now).await?;
-    let body = s.ops.metrics.render(&stats, now);
+    // A store that does not answer must not hide the counters: the scrape says so instead.
+    let stats = match tokio::time::timeout(READY_TIMEOUT, store.stats(now)).await {
+        Ok(Ok(stats)) => Some(stats),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "metrics: the store did not answer");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("metrics: the store did not answer in time");
+            None
+        }
+    };
+    let body = s.ops.metrics.render(stats.as_ref(), now);
     let mut r = body.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
