@@ -962,3 +962,28 @@ async fn a_pg_dump_restored_into_a_fresh_cluster_serves_the_same_queue() {
     assert_eq!(r.status().as_u16(), 204);
     drop(s);
 }
+
+#[test]
+fn a_bad_log_format_is_named_and_refused_before_anything_starts() {
+    let dir = temp_dir("logformat");
+    let db = dir.join("q.db");
+    let run = |flag: Option<&str>, env: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_replyby"));
+        c.args(["serve", "--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--db"]).arg(&db);
+        if let Some(f) = flag {
+            c.args(["--log-format", f]);
+        }
+        match env {
+            Some(v) => c.env("REPLYBY_LOG_FORMAT", v),
+            None => c.env_remove("REPLYBY_LOG_FORMAT"),
+        };
+        c.output().expect("run")
+    };
+    let o = run(Some("xml"), None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid value 'xml' for '--log-format"), "{o:?}");
+    let o = run(None, Some("xml"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("REPLYBY_LOG_FORMAT is \"xml\"; use json or text"), "{o:?}");
+    assert!(!db.exists(), "nothing was opened");
+}

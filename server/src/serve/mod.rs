@@ -77,9 +77,10 @@ async fn reload_on_sighup(live: live::Live) {
 }
 
 /// Runs the service and its delivery worker until Ctrl-C or SIGTERM, then drains within
-/// [`shutdown::SHUTDOWN_GRACE`] (see `shutdown.rs`): `/readyz` answers `503`, the listener closes, requests in flight
-/// are answered, the worker claims nothing more and lets its sends finish, and the leases of
-/// any still sending are given back so another instance sends them at once (at least once).
+/// [`shutdown::SHUTDOWN_GRACE`] (see `shutdown.rs`): `/readyz` answers `503`, the listener
+/// closes, requests in flight are answered, the worker claims nothing more and lets its sends
+/// finish, and the leases of any still sending are given back so another instance sends them
+/// at once (at least once).
 pub async fn run(
     state: AppState,
     listen: SocketAddr,
@@ -110,7 +111,7 @@ pub async fn run(
     println!("replyby serve: listening on http://{}", listener.local_addr()?);
     let ops = state.ops.clone();
     tokio::spawn(async move {
-        shutdown().await;
+        stop_signal().await;
         shutdown::begin_drain(&ops, &stopping);
     });
     let server = shutdown::serve(listener, app(state.clone(), static_dir), stop.clone());
@@ -124,7 +125,7 @@ pub async fn run(
     Ok(())
 }
 
-async fn shutdown() {
+async fn stop_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
