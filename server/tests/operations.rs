@@ -802,6 +802,18 @@ async fn retention_erases_old_requests_fields_but_keeps_plan_times_and_undeliver
     for mark in ["old@example.com", "Retained-Marker"] {
         assert!(!log.contains(mark), "{mark} in the log");
     }
+    if matches!(store, Store::Sqlite) {
+        // Gone from the files too, as for an erasure; the request still waiting is there.
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            bytes.extend(std::fs::read(format!("{db}{suffix}")).unwrap_or_default());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for mark in ["old@example.com", "bot@example.com"] {
+            assert!(!text.contains(mark), "{mark} is still in the SQLite files");
+        }
+        assert!(text.contains("waiting@example.com"));
+    }
     drop(s);
     drop(silent);
 }
