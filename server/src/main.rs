@@ -1,5 +1,6 @@
 //! `replyby`: the command line over the scheduling core.
 
+mod backup;
 mod lint;
 mod queue_client;
 mod serve;
@@ -129,6 +130,18 @@ enum Command {
         /// Hidden, and refused by release builds, so it cannot be switched on in production.
         #[arg(long, hide = true, value_parser = parse_instant)]
         test_clock: Option<DateTime<Utc>>,
+        /// How log lines are written (stderr): json or text. Also REPLYBY_LOG_FORMAT.
+        #[arg(long, value_enum)]
+        log_format: Option<serve::logs::Format>,
+    },
+    /// A consistent copy of a SQLite store, also while `serve` runs on it (PostgreSQL: pg_dump,
+    /// see docs/operations.md).
+    Backup {
+        /// The SQLite file `serve --db` uses.
+        #[arg(long)]
+        db: String,
+        /// Where the copy goes (a new file; never overwritten).
+        out: PathBuf,
     },
     /// Staff commands against a running server (token from REPLYBY_STAFF_TOKEN).
     Queue {
@@ -304,6 +317,13 @@ enum QueueAction {
         /// Request id.
         id: String,
     },
+    /// Erase every request from an address and its deliveries, on request (an admin's token);
+    /// prints how many.
+    Erase {
+        /// The customer's e-mail address (any case).
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
@@ -431,7 +451,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Schema => print_json(&replyby_core::config::json_schema()),
-        Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock } => {
+        Command::Serve { config, settings, db, listen, rate_limit, static_dir, test_clock, log_format } => {
+            let log_format = match (log_format, std::env::var("REPLYBY_LOG_FORMAT").ok().as_deref()) {
+                (Some(f), _) => f,
+                (None, None | Some("")) => serve::logs::Format::Json,
+                (None, Some(v)) => <serve::logs::Format as clap::ValueEnum>::from_str(v, true)
+                    .map_err(|_| usage(format!("REPLYBY_LOG_FORMAT is \"{v}\"; use json or text")))?,
+            };
             let env = |name: &str| std::env::var(name).ok();
             let settings = match &settings {
                 Some(path) => settings::Settings::load(path, &env).map_err(|errors| Failure {
@@ -446,13 +472,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = &config {
                 read_schedule(path)?;
             }
-            tracing_subscriber::fmt()
-                .json()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
+            serve::logs::init(log_format);
             let token = match std::env::var("REPLYBY_STAFF_TOKEN") {
                 Ok(t) if !t.trim().is_empty() => t,
                 _ => {
@@ -475,6 +495,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure { code: 1, message: e.to_string() })?;
             let mut state = serve::AppState::new(live, stores.requests, stores.schedule, token, rate_limit);
             state.routes = std::sync::Arc::new(settings.routes());
+            let metrics_token = settings.metrics_token.as_ref().map(|t| t.expose().to_owned());
+            let mut ops = serve::ops::Ops::new(stores.ops, metrics_token);
+            ops.retention = settings
+                .retention
+                .and_then(|r| serve::retention::Policy::from_days(r.erase_after_days, r.spam_erase_after_days));
+            state.ops = std::sync::Arc::new(ops);
             // lettre's SMTP pool starts inside the runtime.
             let _runtime = rt.enter();
             let channels = serve::deliver::channels::Channels::new(
@@ -502,6 +528,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rt.block_on(serve::run(state, listen, dir, std::sync::Arc::new(channels)))
                 .map_err(|e| Failure { code: 1, message: e.to_string() })
         }
+        Command::Backup { db, out } => {
+            if serve::store::postgres::is_url(&db) {
+                return Err(usage(
+                    "replyby backup copies SQLite stores; back up PostgreSQL with pg_dump (docs/operations.md)",
+                ));
+            }
+            let report =
+                backup::sqlite(Path::new(&db), &out).map_err(|e| Failure { code: 1, message: format!("{e:#}") })?;
+            print_json(&report)
+        }
         Command::Queue { action, server } => {
             let token = std::env::var("REPLYBY_STAFF_TOKEN")
                 .map_err(|_| usage("set REPLYBY_STAFF_TOKEN to the staff token"))?;
@@ -512,6 +548,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         queue_client::list(&server, &token, include_deferred, include_spam).await
                     }
                     QueueAction::Ack { id } => queue_client::ack(&server, &token, &id).await,
+                    QueueAction::Erase { email } => queue_client::erase(&server, &token, &email).await,
                 }
             })?;
             println!("{out}");

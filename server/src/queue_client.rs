@@ -29,6 +29,14 @@ pub async fn ack(server: &str, token: &str, id: &str) -> anyhow::Result<String> 
     Ok(format!("acknowledged {id}"))
 }
 
+/// `replyby queue erase --email ADDRESS` (an admin's token): what was removed, as JSON.
+pub async fn erase(server: &str, token: &str, email: &str) -> anyhow::Result<String> {
+    let url = format!("{}/v1/erasure", server.trim_end_matches('/'));
+    let body =
+        call(reqwest::Client::new().post(&url).json(&serde_json::json!({ "email": email })), &url, token).await?;
+    pretty(&body)
+}
+
 pub async fn deliveries(server: &str, token: &str, state: Option<&str>) -> anyhow::Result<String> {
     let query = state.map(|s| format!("?state={s}")).unwrap_or_default();
     let url = format!("{}/v1/deliveries{query}", server.trim_end_matches('/'));

@@ -47,6 +47,20 @@ pub struct Settings {
     pub receipts_enabled: bool,
     /// `[[webhooks]]`, in file order.
     pub webhooks: Vec<Webhook>,
+    /// `[metrics] token`: a bearer token that may read `GET /metrics` (staff tokens may too).
+    pub metrics_token: Option<Secret>,
+    /// `[retention]`: when customers' fields are erased on their own.
+    pub retention: Option<Retention>,
+}
+
+/// `[retention]`: days after the ack (or the release, for a request never acked) after which a
+/// request's customer fields are erased; a key left out keeps those requests for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// `erase_after_days`: ordinary requests.
+    pub erase_after_days: Option<u32>,
+    /// `spam_erase_after_days`: requests kept as suspected spam.
+    pub spam_erase_after_days: Option<u32>,
 }
 
 /// `[team]`.
@@ -334,7 +348,9 @@ pub fn is_loopback_host(host: &str) -> bool {
     }
 }
 
-const TOP: [&str; 4] = ["team", "smtp", "receipts", "webhooks"];
+const TOP: [&str; 6] = ["team", "smtp", "receipts", "webhooks", "metrics", "retention"];
+const METRICS: [&str; 1] = ["token"];
+const RETENTION: [&str; 2] = ["erase_after_days", "spam_erase_after_days"];
 const TEAM: [&str; 2] = ["email", "from"];
 const SMTP: [&str; 2] = ["url", "password"];
 const RECEIPTS: [&str; 1] = ["enabled"];
@@ -433,6 +449,8 @@ impl Walker<'_> {
         let smtp = top.get("smtp").and_then(|v| self.smtp(v));
         let receipts_enabled = top.get("receipts").and_then(|v| self.receipts(v)).unwrap_or(false);
         let webhooks = top.get("webhooks").map(|v| self.webhooks(v)).unwrap_or_default();
+        let metrics_token = top.get("metrics").and_then(|v| self.metrics(v));
+        let retention = top.get("retention").and_then(|v| self.retention(v));
 
         // Cross-checks, only where the parts themselves were readable (one problem, one message).
         if top.contains_key("team") && !top.contains_key("smtp") {
@@ -450,7 +468,40 @@ impl Walker<'_> {
                 self.err("receipts.enabled", format!("receipts need {}", missing.join(" and ")));
             }
         }
-        Settings { team, smtp, receipts_enabled, webhooks }
+        Settings { team, smtp, receipts_enabled, webhooks, metrics_token, retention }
+    }
+
+    fn retention(&mut self, v: &Value) -> Option<Retention> {
+        let t = self.table("retention", v)?;
+        self.unknown_keys("retention", t, &RETENTION);
+        let mut days = |key: &str| {
+            let path = format!("retention.{key}");
+            match t.get(key)? {
+                Value::Integer(n) if (1..=36_500).contains(n) => Some(*n as u32),
+                Value::Integer(n) => {
+                    self.err(path, format!("{n} is not between 1 and 36500 days"));
+                    None
+                }
+                other => {
+                    self.err(path, format!("expected a whole number of days, found {}", kind(other)));
+                    None
+                }
+            }
+        };
+        let erase_after_days = days("erase_after_days");
+        let spam_erase_after_days = days("spam_erase_after_days");
+        Some(Retention { erase_after_days, spam_erase_after_days })
+    }
+
+    fn metrics(&mut self, v: &Value) -> Option<Secret> {
+        let t = self.table("metrics", v)?;
+        self.unknown_keys("metrics", t, &METRICS);
+        let token = self.string("metrics.token", t.get("token")?, true)?;
+        if token.trim().chars().count() < 16 {
+            self.err("metrics.token", "too short: use at least 16 random characters");
+            return None;
+        }
+        Some(Secret(token.trim().to_owned()))
     }
 
     fn team(&mut self, v: &Value) -> Option<Team> {
@@ -1063,5 +1114,28 @@ allow_private = true
         let e = Settings::load(&missing, &env).expect_err("missing").to_string();
         assert!(e.starts_with(&format!("cannot read {}", missing.display())), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_metrics_section_is_optional_its_token_a_secret_and_checked() {
+        assert_eq!(parse("").expect("empty").metrics_token, None);
+        let s = parse("[metrics]\ntoken = \"env:REPLYBY_SMTP_PASSWORD\"\n").expect_err("short");
+        assert_eq!(s.to_string(), "metrics.token: too short: use at least 16 random characters");
+        let s = parse("[metrics]\ntoken = \"0123456789abcdef-scrape\"\n").expect("valid");
+        assert_eq!(s.metrics_token.as_ref().map(Secret::expose), Some("0123456789abcdef-scrape"));
+        assert!(!format!("{s:?}").contains("0123456789abcdef"), "the token in Debug");
+        has(&errors("[metrics]\ntokn = \"x\"\n"), "metrics.tokn: unknown key (did you mean \"token\"?)");
+        has(&errors("[metrics]\ntoken = 5\n"), "metrics.token: expected a string, found an integer");
+    }
+
+    #[test]
+    fn retention_counts_whole_days_for_each_kind_of_request() {
+        let s = parse("[retention]\nerase_after_days = 90\nspam_erase_after_days = 7\n").expect("valid");
+        assert_eq!(s.retention, Some(Retention { erase_after_days: Some(90), spam_erase_after_days: Some(7) }));
+        assert_eq!(parse("[retention]\n").expect("valid").retention.and_then(|r| r.erase_after_days), None);
+        let e = errors("[retention]\nerase_after_days = 0\nspam_erase_after_days = \"7\"\nerase_after_dais = 3\n");
+        has(&e, "retention.erase_after_days: 0 is not between 1 and 36500 days");
+        has(&e, "retention.spam_erase_after_days: expected a whole number of days, found a string");
+        has(&e, "retention.erase_after_dais: unknown key (did you mean \"erase_after_days\"?)");
     }
 }

@@ -87,7 +87,7 @@ pub async fn put_config(
             if let Err(e) = s.live.refresh().await {
                 tracing::error!(error = %e, "config stored but not yet published");
             }
-            tracing::info!(version = v, by = %who.name, "config version stored");
+            tracing::info!(version = v, by = %who.id, "config version stored");
             let mut r = (
                 StatusCode::OK,
                 Json(serde_json::json!({ "version": v, "created_by": who.name, "created_at": at(now) })),

@@ -160,16 +160,22 @@ async fn create_request(
         Inserted::New(r) => {
             match &r.spam {
                 None => {
+                    let state = if r.release_at > r.received_at { "deferred" } else { "open" };
+                    s.ops.metrics.received(&r.plan, state);
                     tracing::info!(id = %r.id, plan = %r.plan, release_at = r.release_at, "request received");
                     s.wake.notify_one();
                 }
                 Some(why) => {
+                    s.ops.metrics.received(&r.plan, "spam");
                     tracing::warn!(id = %r.id, plan = %r.plan, reason = %why, "request kept as suspected spam")
                 }
             }
             r
         }
-        Inserted::Existing(r) if r.body_hash == hash => r,
+        Inserted::Existing(r) if r.body_hash == hash => {
+            s.ops.metrics.replay();
+            r
+        }
         Inserted::Existing(_) => return Err(AppError::KeyReused),
     };
     Ok((StatusCode::CREATED, Json(view(&stored, None, false))).into_response())

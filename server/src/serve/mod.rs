@@ -6,15 +6,21 @@ pub mod auth;
 pub mod catalog;
 pub mod config_api;
 pub mod deliver;
+pub mod erasure;
 pub mod error;
 pub mod ics;
 pub mod intake;
 pub mod live;
+pub mod logs;
+pub mod metrics;
 pub mod new_request;
 pub mod open_web;
+pub mod ops;
 pub mod public;
 pub mod queue;
+pub mod retention;
 pub mod schedule_api;
+pub mod shutdown;
 pub mod staff;
 pub mod state;
 pub mod store;
@@ -36,6 +42,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .allow_origin(Any)
         .allow_methods([Method::GET])
         .expose_headers([header::ETAG, header::CACHE_CONTROL]);
+    let ops = state.ops.clone();
     let mut router: Router = intake::routes(&state)
         .merge(queue::routes())
         .merge(schedule_api::routes())
@@ -43,12 +50,14 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(staff::routes())
         .merge(public::routes().layer(public.clone()))
         .merge(open_web::routes().layer(public.clone()))
+        .merge(ops::routes())
+        .merge(erasure::routes())
         .with_state(state);
     if let Some(dir) = static_dir {
         let files: Router = Router::new().fallback_service(ServeDir::new(dir)).layer(public);
         router = router.fallback_service(files);
     }
-    router.layer(tower_http::trace::TraceLayer::new_for_http())
+    router.layer(axum::middleware::from_fn_with_state(ops, ops::track))
 }
 
 async fn reload_on_sighup(live: live::Live) {
@@ -69,40 +78,56 @@ async fn reload_on_sighup(live: live::Live) {
     let _ = live;
 }
 
-/// Runs the service and its delivery worker until Ctrl-C or SIGTERM, then drains in-flight
-/// requests. (A send cut short by the stop is sent again after its lease: at least once.)
+/// Runs the service and its delivery worker until Ctrl-C or SIGTERM, then drains within
+/// [`shutdown::SHUTDOWN_GRACE`] (see `shutdown.rs`): `/readyz` answers `503`, the listener
+/// closes, requests in flight are answered, the worker claims nothing more and lets its sends
+/// finish, and the leases of any still sending are given back so another instance sends them
+/// at once (at least once).
 pub async fn run(
     state: AppState,
     listen: SocketAddr,
     static_dir: Option<PathBuf>,
     sender: Arc<dyn deliver::worker::Send>,
 ) -> anyhow::Result<()> {
+    let sender = Arc::new(metrics::Counted { inner: sender, metrics: state.ops.metrics.clone() });
+    let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let worker = deliver::worker::Worker {
         store: state.store.clone(),
         clock: state.clock.clone(),
         sender,
         wake: state.wake.clone(),
-        id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        id: worker_id.clone(),
     };
-    let worker = tokio::spawn(worker.run());
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker.run_until(shutdown::stopped(stop.clone()), shutdown::SHUTDOWN_GRACE));
     // Every instance sees a change made anywhere within a second; a file-pinned config
     // follows SIGHUP.
     let poller = tokio::spawn(state.live.clone().watch_store(std::time::Duration::from_secs(1)));
     let hup = tokio::spawn(reload_on_sighup(state.live.clone()));
+    let retention = match (state.ops.retention, state.ops.store.clone()) {
+        (Some(policy), Some(store)) => Some(tokio::spawn(retention::run(store, policy, state.clock.clone()))),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "replyby serve listening");
     println!("replyby serve: listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state, static_dir).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
-    worker.abort();
+    let ops = state.ops.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        shutdown::begin_drain(&ops, &stopping);
+    });
+    let server = shutdown::serve(listener, app(state.clone(), static_dir), stop.clone());
+    shutdown::drain(server, stop, worker, state.ops.store.clone(), &worker_id).await?;
     poller.abort();
     hup.abort();
+    if let Some(task) = retention {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown() {
+async fn stop_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -136,9 +161,6 @@ mod tests {
 
     #[async_trait::async_trait]
     impl RequestStore for SlowStore {
-        async fn ready(&self) -> Result<(), store::StoreError> {
-            self.inner.ready().await
-        }
         async fn insert(&self, r: StoredRequest, d: Vec<store::NewDelivery>) -> Result<Inserted, store::StoreError> {
             self.gate.notified().await;
             self.inner.insert(r, d).await

@@ -1,6 +1,6 @@
 //! Public reads, open to any origin: the config (with the schedule changes, an `ETag`, and
-//! `304` for `If-None-Match`), the closed-days feed, the liveness check (`/healthz`: the
-//! process answers) and the readiness check (`/readyz`: it can take a request now).
+//! `304` for `If-None-Match`), the closed-days feed, and the liveness check (`/healthz`: the
+//! process answers; readiness is `ops.rs`'s `/readyz`).
 
 use super::error::{AppError, FieldError};
 use super::ics;
@@ -18,30 +18,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/config", get(public_config).put(super::config_api::put_config))
         .route("/v1/closed-days.ics", get(closed_days_feed))
         .route("/healthz", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
-        .route("/readyz", get(readyz))
-}
-
-/// How long the store may take to answer a readiness check before the instance counts as
-/// not ready.
-const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
-
-/// `GET /readyz`: `200` when the store answers through the path intake uses (and, on
-/// PostgreSQL, still commits synchronously); `503` with the reason otherwise, so that a load
-/// balancer sends customers' requests elsewhere. Never cached.
-async fn readyz(State(s): State<AppState>) -> Response {
-    let outcome = match tokio::time::timeout(READY_TIMEOUT, s.store.ready()).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(format!("the store cannot take requests: {e}")),
-        Err(_) => Err(format!("the store did not answer within {} s", READY_TIMEOUT.as_secs())),
-    };
-    let (status, body) = match outcome {
-        Ok(()) => (StatusCode::OK, serde_json::json!({ "status": "ready" })),
-        Err(reason) => {
-            tracing::warn!(%reason, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({ "status": "unavailable", "reason": reason }))
-        }
-    };
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 #[derive(Deserialize)]

@@ -84,7 +84,7 @@ pub async fn store_change(
     if let Err(e) = s.live.refresh().await {
         tracing::error!(error = %e, "schedule change stored but not yet published");
     }
-    tracing::info!(change = %stored.id, team = %stored.team, by = %who.name, "schedule change added");
+    tracing::info!(change = %stored.id, team = %stored.team, by = %who.id, "schedule change added");
     Ok((stored, in_closed_time(s, with_it, now).await?))
 }
 
@@ -155,7 +155,7 @@ pub async fn remove_change(s: &AppState, who: &Staff, id: &str) -> Result<bool, 
         if let Err(e) = s.live.refresh().await {
             tracing::error!(error = %e, "schedule change removed but not yet published");
         }
-        tracing::info!(change = %id, by = %who.name, "schedule change removed");
+        tracing::info!(change = %id, by = %who.id, "schedule change removed");
     }
     Ok(removed)
 }

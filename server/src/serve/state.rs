@@ -32,6 +32,8 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Wakes the delivery worker when something new is due.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Metrics, readiness, the drain at shutdown.
+    pub ops: Arc<super::ops::Ops>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             clock: Arc::new(Utc::now),
             routes: Arc::default(),
             wake: Arc::default(),
+            ops: Arc::default(),
         }
     }
 

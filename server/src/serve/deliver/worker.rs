@@ -68,8 +68,17 @@ fn rand_unit() -> f64 {
 
 impl Worker {
     /// Runs until the task is dropped.
+    #[cfg(test)]
     pub async fn run(self) {
+        self.run_until(std::future::pending(), Duration::ZERO).await
+    }
+
+    /// Runs until `stop`, then claims nothing more and waits up to `grace` for the sends in
+    /// flight to finish. Whatever is still sending then keeps its lease (the caller may give
+    /// the leases back: [`crate::serve::store::ops::OpsStore::release_leases`]).
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()>, grace: Duration) {
         let slots = Arc::new(Semaphore::new(PARALLEL));
+        tokio::pin!(stop);
         loop {
             let now = (self.clock)().timestamp();
             let free = slots.available_permits();
@@ -90,19 +99,13 @@ impl Worker {
                 let (store, clock, sender, id) =
                     (self.store.clone(), self.clock.clone(), self.sender.clone(), self.id.clone());
                 tokio::spawn(async move {
+                    // The sender logs the attempt (`metrics::Counted`); this line names no target
+                    // (a receipt's is the customer's address).
                     let attempt = sender.send(&delivery, &request, clock()).await;
                     let now = clock().timestamp();
-                    match &attempt {
-                        Attempt::Delivered => {
-                            tracing::info!(delivery = %delivery.id, kind = %delivery.kind, request = %request.id, "delivered")
-                        }
-                        other => {
-                            tracing::warn!(delivery = %delivery.id, kind = %delivery.kind, attempt = delivery.attempts, outcome = ?other, "delivery failed")
-                        }
-                    }
                     let done = completion(attempt, &delivery, now);
-                    if let Completion::Dead { error } | Completion::Gone { error } = &done {
-                        tracing::error!(delivery = %delivery.id, target = %delivery.target, %error, "delivery is dead");
+                    if let Completion::Dead { .. } | Completion::Gone { .. } = &done {
+                        tracing::error!(delivery = %delivery.id, kind = %delivery.kind, request = %request.id, "delivery is dead");
                     }
                     if let Err(e) = store.complete(&delivery.id, &id, now, done).await {
                         tracing::error!(delivery = %delivery.id, error = %e, "cannot record a delivery's result; it will be sent again");
@@ -122,7 +125,19 @@ impl Worker {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
+                _ = &mut stop => break,
             }
+        }
+        let busy = PARALLEL - slots.available_permits();
+        if busy > 0 {
+            tracing::info!(sends = busy, "stopping: waiting for the sends in flight");
+        }
+        match tokio::time::timeout(grace, slots.acquire_many(PARALLEL as u32)).await {
+            Ok(_) => tracing::info!("delivery worker stopped"),
+            Err(_) => tracing::warn!(
+                sends = PARALLEL - slots.available_permits(),
+                "delivery worker stopped with sends still in flight; their leases are given back"
+            ),
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! **Invariant:** `insert` returns only after the commit that holds the request.
 
+pub mod ops;
 pub mod postgres;
 mod postgres_schedule;
 pub mod schedule;
@@ -176,16 +177,18 @@ pub enum StoreError {
 pub struct Stores {
     pub requests: std::sync::Arc<dyn RequestStore>,
     pub schedule: std::sync::Arc<dyn schedule::ScheduleStore>,
+    /// Metrics, readiness, leases at shutdown.
+    pub ops: std::sync::Arc<dyn ops::OpsStore>,
 }
 
 /// Opens the store `--db` names: `postgres://…` is PostgreSQL, anything else a SQLite file.
 pub async fn open(db: &str) -> Result<Stores, StoreError> {
     if postgres::is_url(db) {
         let store = std::sync::Arc::new(PostgresStore::open(db).await?);
-        return Ok(Stores { requests: store.clone(), schedule: store });
+        return Ok(Stores { requests: store.clone(), schedule: store.clone(), ops: store });
     }
     let store = std::sync::Arc::new(SqliteStore::open(std::path::Path::new(db))?);
-    Ok(Stores { requests: store.clone(), schedule: store })
+    Ok(Stores { requests: store.clone(), schedule: store.clone(), ops: store })
 }
 
 /// Where requests and their deliveries live. Every implementation keeps the invariants:
@@ -193,10 +196,6 @@ pub async fn open(db: &str) -> Result<Stores, StoreError> {
 /// belong to, and a claimed delivery is leased to one worker until `lease_until`.
 #[async_trait]
 pub trait RequestStore: Send + Sync {
-    /// Whether the store can take a request now (`GET /readyz`): the database answers through
-    /// the path intake uses; on PostgreSQL the session still commits synchronously. The error
-    /// says why not.
-    async fn ready(&self) -> Result<(), StoreError>;
     /// Stores a request and its deliveries unless its idempotency key is already stored;
     /// returns after commit. A receipt is left out when the same address got one within
     /// [`RECEIPT_WINDOW_SECS`].

@@ -385,11 +385,6 @@ pub async fn migrate(client: &mut deadpool_postgres::Object) -> Result<(), Store
 
 #[async_trait]
 impl RequestStore for PostgresStore {
-    async fn ready(&self) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        check_durability(&client).await
-    }
-
     async fn insert(&self, request: StoredRequest, deliveries: Vec<NewDelivery>) -> Result<Inserted, StoreError> {
         let d = arrays(deliveries);
         let client = self.client().await?;

@@ -259,6 +259,20 @@ impl SqliteStore {
         .map_err(|_| StoreError::Stopped)?
     }
 
+    /// Runs `f` on the writer thread's connection itself, outside any transaction (pragmas,
+    /// checkpoints).
+    pub(super) async fn on_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job = move |conn: &mut Connection| {
+            let _ = tx.send(f(conn));
+        };
+        self.writer.send(Command::Run(Box::new(job))).await.map_err(|_| StoreError::Stopped)?;
+        rx.await.map_err(|_| StoreError::Stopped)?.map_err(StoreError::from)
+    }
+
     /// Runs `f` in a transaction of its own on the writer thread and commits.
     pub(super) async fn write<T: Send + 'static>(
         &self,
@@ -280,12 +294,6 @@ impl SqliteStore {
 
 #[async_trait]
 impl RequestStore for SqliteStore {
-    async fn ready(&self) -> Result<(), StoreError> {
-        // Through the writer thread, as every request is: a stopped or wedged writer is not ready.
-        self.write(|tx| tx.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get::<_, i64>(0))).await?;
-        Ok(())
-    }
-
     async fn insert(&self, request: StoredRequest, deliveries: Vec<NewDelivery>) -> Result<Inserted, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.writer.send(Command::Insert(Box::new(request), deliveries, tx)).await.map_err(|_| StoreError::Stopped)?;
