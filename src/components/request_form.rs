@@ -39,7 +39,16 @@ impl Reducible for Outbox {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Replace(items) => next.items = items,
+            Action::Replace(mut items) => {
+                // A received request is kept on the device without what the customer wrote
+                // (see `deliver`); a tab that showed its subject goes on showing it.
+                for i in items.iter_mut().filter(|i| i.subject.is_empty()) {
+                    if let Some(old) = self.items.iter().find(|o| o.key == i.key) {
+                        i.subject.clone_from(&old.subject);
+                    }
+                }
+                next.items = items
+            }
             Action::Add(item) => next.items.push(item),
             Action::Set(key, state) => {
                 if let Some(i) = next.items.iter_mut().find(|i| i.key == key) {
@@ -77,6 +86,13 @@ fn deliver(item: Item, outbox: UseReducerDispatcher<Outbox>, sending: Rc<RefCell
                 }
             };
             outbox::update(&key, |i| {
+                // Once the server has it, the device keeps only its times: the address,
+                // name, subject and message leave localStorage (a refused one keeps them,
+                // to be corrected and sent again).
+                if matches!(state, State::Received { .. }) {
+                    i.body = replyby_core::json::Json::Null;
+                    i.subject.clear();
+                }
                 i.state = state.clone();
                 i.lease_until = 0.0;
             });

@@ -105,8 +105,14 @@ test('written while the server is down, kept across a reload, delivered exactly 
   const line = (await shadow(page, '.outbox .state'))[0];
   assert.equal(/reaches the team/.test(line), want.deferred, line);
   // The widget shows the server's times, which it kept.
-  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1'))[0].state);
+  const keptItem = await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1'))[0]);
+  const kept = keptItem.state;
   assert.equal(kept.state, 'received');
+  // Delivered: nothing the customer wrote stays on the device, only the times.
+  assert.equal(keptItem.body, null);
+  assert.equal(keptItem.subject, '');
+  const all = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+  for (const personal of ['jo@example.com', 'Router', 'It blinks red']) assert.ok(!all.includes(personal), `${personal} left in localStorage: ${all}`);
   assert.equal(kept.respond_by, queue[0].respond_by);
   assert.equal(kept.release_at, queue[0].release_at);
   // Text stays text.
