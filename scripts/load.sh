@@ -5,6 +5,11 @@
 # RSS, and checks that every 201 is in the store exactly once.
 #
 #   scripts/load.sh [SECONDS]        (default 10 s per run; REPLYBY_LOAD_STORES="sqlite postgres")
+#   REPLYBY_LOAD_PROFILE=1 scripts/load.sh   also samples the server with Linux `perf` during each
+#                                            64-connection run (Debian's linux-perf, installed if
+#                                            missing) and writes where its CPU time goes to
+#                                            target/load-profile/<store>-64.txt (by binary/library and
+#                                            by function, flat: the release build has no frame pointers)
 #
 # The server runs on the real clock (a release build refuses --test-clock; whether New York is
 # open only decides between an open and a deferred answer, both one transaction), its rate
@@ -17,6 +22,11 @@ stores="${REPLYBY_LOAD_STORES:-sqlite postgres}"
 if ! command -v wrk >/dev/null; then
   echo "load.sh: installing wrk (apt-get install wrk)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2
+fi
+profile="${REPLYBY_LOAD_PROFILE:-0}"
+if [ "$profile" = 1 ] && ! command -v perf >/dev/null; then
+  echo "load.sh: installing perf (apt-get install linux-perf)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >&2
 fi
 cargo build -p replyby --release --locked -q
 bin="$PWD/target/release/replyby"
@@ -74,7 +84,22 @@ for store in $stores; do
     url="$(grep -o 'http://[^ ]*' "$work/$run/serve.out" | head -n 1)"
     [ -n "$url" ] || { echo "load.sh: replyby serve did not start:" >&2; cat "$work/$run/serve.err" >&2; exit 1; }
     threads=$(( conns < 2 ? 1 : 2 ))
+    sampler=""
+    if [ "$profile" = 1 ] && [ "$conns" = 64 ]; then
+      perf record -q -F 999 -p "$server" -o "$work/$run/perf.data" -- sleep "$secs" >/dev/null 2>&1 &
+      sampler=$!
+    fi
     line="$(OUT="$work/$run" RUN="$run" wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s -s scripts/load.lua "$url" | grep '^RESULT')"
+    if [ -n "$sampler" ]; then
+      wait "$sampler" || true
+      mkdir -p target/load-profile
+      { echo "# replyby serve ($store, $conns connections, ${secs} s): CPU samples by binary or library"
+        perf report -i "$work/$run/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -v '^#' | sed -n '/./p' | sed -n 1,12p || true
+        echo; echo "# by function (top 40)"
+        perf report -i "$work/$run/perf.data" --stdio --no-children --sort dso,sym 2>/dev/null | grep -v '^#' | sed -n '/./p' | sed -n 1,40p || true
+      } > "target/load-profile/$run.txt"
+      echo "load.sh: profile of $run in target/load-profile/$run.txt" >&2
+    fi
     rss_kb="$(awk '/VmHWM/ {print $2}' "/proc/$server/status")"
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
     cat "$work/$run"/ids-*.txt > "$work/$run/ids"
