@@ -91,13 +91,23 @@ const withPresets = async (configText) => {
   }));
   return { configText, presets };
 };
+// A bundle (`GET /v1/bundle`, `replyby bundle`) is the config with the presets it names, in one
+// response: `{"replyby_bundle": 1, "config": TEXT, "presets": {id: TEXT}}`. It saves the
+// presets' round trip after the config's. Anything else is a plain config.
+const unpack = (t) => {
+  try {
+    const b = JSON.parse(t);
+    if (b?.replyby_bundle === 1 && typeof b.config === 'string') return { configText: b.config, presets: b.presets || {} };
+  } catch { /* not JSON: the wasm says where */ }
+  return withPresets(t);
+};
 const configAndPresets = async (config = '') => {
   const inline = config.trim().startsWith('{');
   // A config that does not load is the wasm's to report (it says where and why).
-  const configText = inline ? config : await text(new URL(config, location.href).href).catch(() => undefined);
-  const data = configText ? await withPresets(configText) : { presets: {} };
+  const fetched = inline ? config : await text(new URL(config, location.href).href).catch(() => undefined);
+  const data = fetched ? await (inline ? withPresets(fetched) : unpack(fetched)) : { presets: {} };
   // An inline config is the wasm's to read from `config` (and never refetched).
-  return mark('data', inline ? { presets: data.presets } : data);
+  return mark('data', inline ? { presets: data.presets } : { ...data, fetched });
 };
 
 // Staff change their hours while pages stay open. A widget whose config is a URL looks
@@ -112,7 +122,7 @@ const follow = (url, opts, last, handle) => {
     try {
       const r = await fetch(url, { cache: 'no-cache' });
       const t = r.ok && await r.text();
-      if (t && t !== last) handle()?.update({ ...opts, ...await withPresets(last = t) });
+      if (t && t !== last) handle()?.update({ ...opts, ...await unpack(last = t) });
     } catch { /* offline: the shown config stays */ }
   };
   const back = () => document.hidden || Date.now() - at < 3e5 || look();
@@ -167,13 +177,13 @@ function mount(el, o = {}) {
   // Until the widget renders (seconds on a slow phone connection): "Loading support hours…",
   // once the visitor's sentences are in, which come long before the wasm.
   say('loading', 'Loading support hours…').then((line) => { if (!settled && !gone) box.textContent = line; });
-  Promise.all([module, sentences, data]).then(([m, catalog, data]) => {
+  Promise.all([module, sentences, data]).then(([m, catalog, { fetched, ...data }]) => {
     settled = true;
     box.replaceChildren();
     if (gone) return;
     const opts = { ...o, ...data, view, ...(catalog || lang === 'en' ? { lang, locale, catalog } : { locale: 'en' }) };
     handle = mark('mount', m).mount(box, opts);
-    if (data.configText) stop = follow(new URL(o.config, location.href).href, opts, data.configText, () => handle);
+    if (fetched) stop = follow(new URL(o.config, location.href).href, opts, fetched, () => handle);
   }).catch(async (e) => {
     settled = true;
     console.error('replyby: the widget could not load', e);

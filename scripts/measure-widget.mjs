@@ -8,7 +8,8 @@
 // tasks over 50 ms; layout shift. Every load is a fresh browser context (nothing cached),
 // the widget pinned at one instant (data-now) so each load renders the same thing.
 // Usage: node scripts/measure-widget.mjs [runs]   (30 by default) — prints a Markdown report.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { brotliCompressSync, constants } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +38,15 @@ for (const f of await readdir(floorDir)) if (/\.(js|wasm)$/.test(f)) floorTotal 
 const W = await widgetOrigin(dist);
 const F = await widgetOrigin(floorDir);
 const config = `${W.base}acme.json`;
+// The same config as a bundle (its presets inside: one round trip), as `replyby bundle` writes it.
+await writeFile(path.join(dist, 'acme.bundle.json'), execFileSync('cargo', ['run', '-p', 'replyby', '--locked', '-q', '--', 'bundle', path.join(dist, 'acme.json')], { cwd: root }));
 const NOW = '2027-03-03T15:00:00Z'; // a Wednesday, New York open
 const t0 = '<script>window.t0 = performance.now()</script>';
-const tag = (view) => `<!doctype html><title>w</title>${t0}<p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${config}" data-view="${view}" data-plan="pro" data-now="${NOW}"></script>`;
+const tag = (view, c = config) => `<!doctype html><title>w</title>${t0}<p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${c}" data-view="${view}" data-plan="pro" data-now="${NOW}"></script>`;
+const bundle = `${W.base}acme.bundle.json`;
 const pages = {
   '/badge': tag('badge'), '/panel': tag('panel'), '/compare': tag('compare'),
+  '/badge-bundle': tag('badge', bundle), '/panel-bundle': tag('panel', bundle), '/compare-bundle': tag('compare', bundle),
   '/floor': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
     <script type="module">import init, { write_line } from '${F.base}replyby_floor.js'; await init(); write_line();</script>`,
   '/floor-intl': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
@@ -107,7 +112,7 @@ async function once(pagePath) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [] };
+const results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [], 'badge-bundle': [], 'panel-bundle': [], 'compare-bundle': [] };
 for (let i = 0; i < runs; i++) {
   for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
@@ -130,16 +135,24 @@ const label = {
   floor: 'floor: raw wasm-bindgen page writing one line',
   'floor-intl': 'Intl floor: the same page, its line with one time formatted by Intl',
   'wasm-intl': "the widget's wasm and glue instantiated (nothing mounted), then the Intl floor's line",
+  badge: 'badge (config, then its presets)', panel: 'panel (config, then its presets)', compare: 'compare (config, then its presets)',
+  'badge-bundle': 'badge from a bundle (one round trip)', 'panel-bundle': 'panel from a bundle', 'compare-bundle': 'compare from a bundle',
 };
 for (const [name, r] of Object.entries(results)) {
   const m = median(r.map((x) => x.t));
   console.log(`| ${label[name] || name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${(m / intlMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
 }
-console.log(`\n### Where the badge's time goes (median ms after the script tag; marks from embed.js, downloads from Resource Timing)\n`);
-const events = {};
-for (const x of results.badge) for (const [k, v] of Object.entries(x.at)) (events[k] ||= []).push(v);
-events['first line'] = results.badge.map((x) => x.t);
-console.log('| event | median |\n| --- | ---: |');
-for (const [k, v] of Object.entries(events).map(([k, v]) => [k, median(v)]).sort((a, b) => a[1] - b[1])) {
-  if (!/favicon/.test(k)) console.log(`| ${k} | ${v.toFixed(1)} |`);
+for (const view of ['badge', 'badge-bundle']) {
+  console.log(`\n### Where the ${view}'s time goes (median ms after the script tag; marks from embed.js, downloads from Resource Timing)\n`);
+  const events = {};
+  for (const x of results[view]) for (const [k, v] of Object.entries(x.at)) (events[k] ||= []).push(v);
+  events['first line'] = results[view].map((x) => x.t);
+  console.log('| event | median |\n| --- | ---: |');
+  for (const [k, v] of Object.entries(events).map(([k, v]) => [k, median(v)]).sort((a, b) => a[1] - b[1])) {
+    if (!/favicon/.test(k)) console.log(`| ${k} | ${v.toFixed(1)} |`);
+  }
+  // The main thread's work once everything is in: from the last of the wasm, the language and the
+  // data (embed.js's marks) to the first line.
+  const after = results[view].map((x) => x.t - Math.max(x.at['replyby:wasm'] ?? 0, x.at['replyby:data'] ?? 0, x.at['replyby:intl'] ?? 0));
+  console.log(`\nWork after the wasm, Intl warm-up and data are all in, to the first line: median ${after.length ? median(after).toFixed(1) : '?'} ms.`);
 }

@@ -1,6 +1,7 @@
 //! `replyby`: the command line over the scheduling core.
 
 mod backup;
+mod bundle;
 mod lint;
 mod queue_client;
 mod serve;
@@ -28,6 +29,15 @@ enum Command {
     Check {
         /// Path to the config (JSON).
         config: PathBuf,
+    },
+    /// Write the widget's bundle: the config and every holiday preset it names in one file, so
+    /// a statically hosted widget has its data after one round trip (`data-config="bundle.json"`).
+    Bundle {
+        /// Path to the config (JSON); checked first, as `replyby check` does.
+        config: PathBuf,
+        /// Where to write it (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Is a coverage open at an instant, and until or from when.
     Status {
@@ -370,6 +380,24 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Bundle { config, output } => {
+            read_schedule(&config)?;
+            let text = std::fs::read_to_string(&config).with_context(|| format!("cannot read {}", config.display()))?;
+            let bundle = bundle::bundle(&text);
+            match output {
+                Some(out) => {
+                    std::fs::write(&out, bundle + "\n").with_context(|| format!("cannot write {}", out.display()))?;
+                    Ok(())
+                }
+                None => {
+                    use std::io::Write;
+                    match writeln!(std::io::stdout().lock(), "{bundle}") {
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                        other => Ok(other?),
+                    }
+                }
+            }
+        }
         Command::Check { config } => {
             let text = std::fs::read_to_string(&config).with_context(|| format!("cannot read {}", config.display()))?;
             let schedule = match load(&text, &TzTable) {

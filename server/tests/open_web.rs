@@ -192,6 +192,57 @@ async fn hours_in_both_formats_over_http() {
     assert_eq!(get(&s, "/v1/hours?coverage=nope&format=osm", &[]).await.status, 404);
 }
 
+/// One round trip to the widget's data: `GET /v1/bundle` is the public config with every preset it
+/// names (those `replyby bundle` puts in), an ETag that answers `304`, brotli when the browser
+/// asks, and a new ETag and config once staff add a closure.
+#[tokio::test]
+async fn the_bundle_holds_the_live_config_and_its_presets_and_follows_a_change() {
+    let s = start("bundle", "2027-03-03T15:00:00Z");
+    let client = reqwest::Client::new();
+    let config = client.get(format!("{}/v1/config", s.base)).send().await.expect("config").text().await.expect("text");
+    let b = get(&s, "/v1/bundle", &[]).await;
+    assert_eq!(b.status, 200);
+    assert_eq!(b.header("cache-control"), "no-cache");
+    assert_eq!(b.body["replyby_bundle"], 1);
+    assert_eq!(b.body["config"].as_str(), Some(config.as_str()), "the config GET /v1/config serves, byte for byte");
+    let cli = replyby(&["bundle", "examples/acme.json"]);
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let cli: Value = serde_json::from_slice(&cli.stdout).expect("replyby bundle prints JSON");
+    let presets = b.body["presets"].as_object().expect("presets");
+    assert!(presets.contains_key("us"), "{:?}", presets.keys().collect::<Vec<_>>());
+    assert_eq!(b.body["presets"], cli["presets"], "the server and the CLI bundle the same presets");
+    for (id, text) in presets {
+        let doc: Value =
+            serde_json::from_str(text.as_str().expect("a preset is its file's text")).expect("preset JSON");
+        assert!(doc.is_object(), "{id}");
+    }
+
+    let etag = b.header("etag").to_owned();
+    assert!(etag.starts_with('"'), "{etag:?}");
+    assert_eq!(get(&s, "/v1/bundle", &[("if-none-match", &etag)]).await.status, 304);
+    let raw = serde_json::to_vec(&b.body).expect("bytes").len();
+    let br = client.get(format!("{}/v1/bundle", s.base)).header("accept-encoding", "br").send().await.expect("br");
+    assert_eq!(br.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("br"));
+    let compressed = br.bytes().await.expect("body").len();
+    assert!(compressed * 3 < raw, "brotli {compressed} bytes of {raw}");
+
+    let change = serde_json::json!({ "team": "nyc", "name": "Bundle offsite", "date": "2027-03-10" });
+    let made =
+        client.post(format!("{}/v1/schedule", s.base)).bearer_auth("t").json(&change).send().await.expect("post");
+    assert_eq!(made.status().as_u16(), 201);
+    let mut after = get(&s, "/v1/bundle", &[]).await;
+    for _ in 0..50 {
+        if after.header("etag") != etag {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = get(&s, "/v1/bundle", &[]).await;
+    }
+    assert_ne!(after.header("etag"), etag, "a schedule change makes a new bundle");
+    assert!(after.body["config"].as_str().unwrap_or_default().contains("Bundle offsite"), "{}", after.body["config"]);
+    assert_eq!(get(&s, "/v1/bundle", &[("if-none-match", &etag)]).await.status, 200, "the old ETag no longer matches");
+}
+
 fn replyby(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_replyby"))
         .args(args)

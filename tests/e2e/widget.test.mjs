@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { widgetOrigin, hostOrigin, browser, widgetTexts } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +52,14 @@ before(async () => {
     ${tag(`data-config="${W.base}missing.json" data-view="badge"`)}
     ${tag(`data-config='${JSON.stringify({ ...config, teams: [{ ...config.teams[0], timezone: 'Europe/Berln' }] }).replaceAll("'", '&#39;')}' data-view="panel"`)}
     ${tag(`${cfg} data-view="badge" data-plan="gold"`)}`;
+  // The same config as a bundle (`replyby bundle`: the presets inside), served beside the page.
+  const bundle = execFileSync(path.join(root, 'target/debug/replyby'), ['bundle', path.join(root, 'examples/acme.json')], { encoding: 'utf8' });
+  pages['/acme.bundle.json'] = { body: bundle, headers: { 'content-type': 'application/json' } };
+  pages['/bundle'] = `<!doctype html><title>bundle</title>
+    ${tag(`data-config="/acme.bundle.json" data-view="panel" data-plan="pro" data-now="${HOLIDAY}" data-locale="en-GB"`)}
+    ${tag(`${cfg} data-view="panel" data-plan="pro" data-now="${HOLIDAY}" data-locale="en-GB"`)}`;
+  pages['/bundle-only'] = `<!doctype html><title>bundle</title>
+    ${tag(`data-config="/acme.bundle.json" data-view="badge" data-plan="basic" data-now="${HOLIDAY}" data-locale="en-GB"`)}`;
   pages['/api'] = `<!doctype html><title>api</title><div id="a"></div><script type="module" src="${W.base}embed.js"></script>`;
   pages['/xss'] = `<!doctype html><title>xss</title>
     ${tag(`data-config='${JSON.stringify({ ...config, company: '<img src=x onerror="window.pwned=1">Acme' }).replaceAll("'", '&#39;')}' data-view="panel" data-plan="basic" data-now="${OPEN}"`)}`;
@@ -83,6 +92,23 @@ test('two widgets on a hostile page render, one download, no leak either way', a
   assert.equal(style.outsideDisplay, 'none');
   await page.screenshot({ path: path.join(shots, 'hostile-page.png'), fullPage: true });
   await page.close();
+});
+
+test('a bundle shows what the config and its preset files show, with no preset fetched', async () => {
+  const ctx = await B.newContext({ timezoneId: 'Europe/London', locale: 'en-GB' });
+  const page = await ctx.newPage();
+  await page.goto(`${H.base}/bundle`);
+  const [fromBundle, fromFiles] = await widgetTexts(page, 2);
+  assert.match(fromBundle, /Washington's Birthday/, 'the holiday comes from the bundled US preset');
+  assert.equal(fromBundle, fromFiles);
+  const before = W.requests.length;
+  const alone = await ctx.newPage();
+  await alone.goto(`${H.base}/bundle-only`);
+  const [badge] = await widgetTexts(alone, 1);
+  assert.match(badge, /Closed for Washington's Birthday/);
+  const asked = W.requests.slice(before);
+  assert.deepEqual(asked.filter((p) => p.startsWith('/presets/') || p.endsWith('acme.json')), [], asked.join(' '));
+  await ctx.close();
 });
 
 test('visitor zone and locale come from the browser, or from data attributes', async () => {

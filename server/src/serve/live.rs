@@ -38,6 +38,10 @@ pub struct Published {
     pub public: axum::body::Bytes,
     /// `GET /v1/config`'s ETag (quoted).
     pub etag: String,
+    /// The public config with the presets it names (`GET /v1/bundle`, [`crate::bundle`]).
+    pub bundle: axum::body::Bytes,
+    /// `GET /v1/bundle`'s ETag (quoted).
+    pub bundle_etag: String,
     /// The store's revision this was built from.
     pub revision: i64,
     /// The key that signs staff sessions (the store's, shared by every instance).
@@ -106,8 +110,22 @@ pub fn build(
     let all: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
     let schedule = Schedule::new(apply(&config, &all), &TzTable)?;
     let public = axum::body::Bytes::from(serde_json::to_vec(&schedule.config).unwrap_or_default());
-    let etag = format!("\"{}\"", &format!("{:x}", Sha256::digest(&public))[..20]);
-    Ok(Published { schedule: Arc::new(schedule), base, version, changes, public, etag, revision, session_key })
+    let tag = |bytes: &[u8]| format!("\"{}\"", &format!("{:x}", Sha256::digest(bytes))[..20]);
+    let etag = tag(&public);
+    let bundle = axum::body::Bytes::from(crate::bundle::bundle(std::str::from_utf8(&public).unwrap_or_default()));
+    let bundle_etag = tag(&bundle);
+    Ok(Published {
+        schedule: Arc::new(schedule),
+        base,
+        version,
+        changes,
+        public,
+        etag,
+        bundle,
+        bundle_etag,
+        revision,
+        session_key,
+    })
 }
 
 impl Live {

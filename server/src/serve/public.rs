@@ -16,6 +16,8 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/config", get(public_config).put(super::config_api::put_config))
+        // Compressed (brotli or gzip, as the browser asks): presets are most of its bytes.
+        .route("/v1/bundle", get(bundle).layer(tower_http::compression::CompressionLayer::new()))
         .route("/v1/closed-days.ics", get(closed_days_feed))
         .route("/healthz", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
 }
@@ -50,6 +52,25 @@ async fn public_config(State(s): State<AppState>, headers: HeaderMap, Query(q): 
         h.insert(header::ETAG, v);
     }
     // Always revalidate: a schedule change must reach an open widget on its next look.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-replyby-config-version", HeaderValue::from(live.version));
+    r
+}
+
+/// `GET /v1/bundle`: the public config with every holiday preset it names, in one response
+/// (`crate::bundle`), so a widget has all its data after one round trip; an `ETag`, `304` for
+/// `If-None-Match`, revalidated like the config.
+async fn bundle(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let live = s.live.get();
+    let mut r = if matches(&headers, header::IF_NONE_MATCH, &live.bundle_etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "application/json")], live.bundle.clone()).into_response()
+    };
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&live.bundle_etag) {
+        h.insert(header::ETAG, v);
+    }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-replyby-config-version", HeaderValue::from(live.version));
     r
