@@ -36,6 +36,8 @@ mod error;
 pub mod holidays;
 pub mod hours;
 pub mod json;
+#[cfg(feature = "lint")]
+pub mod lint;
 #[cfg(feature = "osm-import")]
 pub mod osm_import;
 mod preset;

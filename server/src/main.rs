@@ -2,7 +2,6 @@
 
 mod backup;
 mod bundle;
-mod lint;
 mod queue_client;
 mod serve;
 mod settings;
@@ -414,7 +413,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     });
                 }
             };
-            for w in lint::lint(&schedule.config) {
+            for w in replyby_core::lint::lint(&schedule.config) {
                 eprintln!("warning: {}: {}", w.path, w.message);
             }
             let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });

@@ -51,7 +51,7 @@ pub fn read_change(s: &AppState, text: &str) -> Result<(Change, Schedule), Vec<C
     let base = replyby_core::parse(&live.base).map_err(|e| e.0)?;
     let mut problems = change.check(&base).0;
     problems.extend(
-        crate::lint::lint_change("", &change)
+        replyby_core::lint::lint_change("", &change)
             .into_iter()
             .map(|w| ConfigError { path: w.path, message: format!("{} (customers see this text)", w.message) }),
     );

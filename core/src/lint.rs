@@ -1,8 +1,9 @@
-//! `replyby check` warnings: customer-facing text must never carry a personal contact.
+//! `replyby check` warnings: customer-facing text must never carry a personal contact (feature
+//! `lint`: the server and the config studio report them with this code; the widget leaves it out).
 
 use regex::Regex;
-use replyby_core::Config;
-use replyby_core::config::HolidayEntry;
+use crate::Config;
+use crate::config::HolidayEntry;
 use std::sync::OnceLock;
 
 /// Local parts of shared, role-based mailboxes: fine to show customers.
@@ -122,7 +123,7 @@ pub fn lint(config: &Config) -> Vec<Warning> {
 }
 
 /// A schedule change's customer-facing text: its name and note.
-pub fn lint_change(path: &str, c: &replyby_core::changes::Change) -> Vec<Warning> {
+pub fn lint_change(path: &str, c: &crate::changes::Change) -> Vec<Warning> {
     let mut out = scan(&format!("{path}/name"), &c.name);
     if let Some(n) = &c.note {
         out.extend(scan(&format!("{path}/note"), n));
