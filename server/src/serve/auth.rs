@@ -110,6 +110,33 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// Who may publish a config: an admin's bearer token (the API, `replyby config push`), or an
+/// admin signed in on the staff page's session with the session's form token in
+/// `X-Replyby-Form-Token` from a same-origin page (the config studio). A cookie alone is never
+/// enough: a cross-site page can make the browser send the cookie, not the form token.
+pub struct Publisher(pub Staff);
+
+/// The header the studio sends its session's form token in.
+pub const FORM_TOKEN: &str = "x-replyby-form-token";
+
+impl FromRequestParts<AppState> for Publisher {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        if !bearer(&parts.headers).is_empty() {
+            return Admin::from_request_parts(parts, s).await.map(|Admin(staff)| Publisher(staff));
+        }
+        let session = session(s, &parts.headers).await.ok_or(AppError::Unauthorized)?;
+        let token = parts.headers.get(FORM_TOKEN).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !(super::staff::same_site(&parts.headers) && same_secret(token, &session.csrf)) {
+            return Err(AppError::Forbidden);
+        }
+        if !session.staff.is_admin() {
+            return Err(AppError::NotAdmin(session.staff.name));
+        }
+        Ok(Publisher(session.staff))
+    }
+}
+
 // ---- staff page sessions ----
 
 pub const COOKIE: &str = "replyby_staff";

@@ -1,7 +1,7 @@
 //! The config in the store: `PUT /v1/config` (admins, `If-Match`), its versions, and the
 //! audit trail.
 
-use super::auth::Admin;
+use super::auth::{Admin, Publisher};
 use super::error::AppError;
 use super::intake::at;
 use super::live::Source;
@@ -54,9 +54,10 @@ pub struct PutQuery {
     note: String,
 }
 
-/// `PUT /v1/config`: needs an admin and `If-Match` with the base version's ETag.
+/// `PUT /v1/config`: needs an admin (a bearer token, or the studio's session and form token)
+/// and `If-Match` with the base version's ETag.
 pub async fn put_config(
-    Admin(who): Admin,
+    Publisher(who): Publisher,
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PutQuery>,

@@ -24,6 +24,7 @@ pub mod shutdown;
 pub mod staff;
 pub mod state;
 pub mod store;
+pub mod studio;
 
 use axum::Router;
 use axum::http::{Method, header};
@@ -48,6 +49,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(schedule_api::routes())
         .merge(config_api::routes())
         .merge(staff::routes())
+        .merge(studio::routes(static_dir.clone()))
         .merge(public::routes().layer(public.clone()))
         .merge(open_web::routes().layer(public.clone()))
         .merge(ops::routes())

@@ -81,8 +81,21 @@ pub(super) fn page(html: String) -> Response {
 #[derive(Template)]
 #[template(path = "staff_login.html")]
 pub(super) struct Login<'a> {
-    company: &'a str,
-    error: Option<&'a str>,
+    pub(super) company: &'a str,
+    pub(super) error: Option<&'a str>,
+    /// Where to go once signed in: the staff page, or the studio.
+    pub(super) next: &'a str,
+    /// What the page is for, in its title ("support queue", "config studio").
+    pub(super) purpose: &'a str,
+}
+
+/// The pages a sign-in may lead back to; anything else goes to the staff page, so the form
+/// cannot be used to send someone elsewhere.
+pub(super) fn safe_next(next: &str) -> &'static str {
+    match next {
+        "/studio/" | "/studio" => "/studio/",
+        _ => "/staff",
+    }
 }
 
 /// One request on the page.
@@ -194,7 +207,7 @@ fn row(r: &StoredRequest, deliveries: &[Delivery], zone: chrono_tz::Tz, now: i64
 pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let schedule = s.live.schedule();
     let Some(session) = session(&s, &headers).await else {
-        let html = Login { company: &schedule.config.company, error: None }.render().map_err(internal)?;
+        let html = Login { company: &schedule.config.company, error: None, next: "/staff", purpose: "support queue" }.render().map_err(internal)?;
         return Ok(page(html));
     };
     let now = (s.clock)().timestamp();
@@ -254,6 +267,8 @@ pub struct LoginForm {
     token: String,
     #[serde(default)]
     zone: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /staff/login`: the token in the form body; a session cookie back.
@@ -265,7 +280,11 @@ pub async fn login(
     let staff = if same_site(&headers) { super::auth::by_token(&s, &f.token).await? } else { None };
     let Some(staff) = staff else {
         let company = s.live.schedule().config.company.clone();
-        let html = Login { company: &company, error: Some("That is not a staff token.") }.render().map_err(internal)?;
+        let next = safe_next(&f.next);
+        let purpose = if next == "/staff" { "support queue" } else { "config studio" };
+        let html = Login { company: &company, error: Some("That is not a staff token."), next, purpose }
+            .render()
+            .map_err(internal)?;
         let mut r = page(html);
         *r.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(r);
@@ -274,8 +293,9 @@ pub async fn login(
     let value = session_value(&s, &staff, &zone);
     let secure =
         if headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https") { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={value}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}");
-    let mut r = Redirect::to("/staff").into_response();
+    // Path=/: the studio (`/studio/`) and its publish (`PUT /v1/config`) share the session.
+    let cookie = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}");
+    let mut r = Redirect::to(safe_next(&f.next)).into_response();
     *r.status_mut() = StatusCode::SEE_OTHER;
     r.headers_mut()
         .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?);
@@ -286,10 +306,13 @@ pub async fn login(
 pub async fn logout() -> Response {
     let mut r = Redirect::to("/staff").into_response();
     *r.status_mut() = StatusCode::SEE_OTHER;
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("replyby_staff=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    for old in [
+        "replyby_staff=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        // Sessions from before the cookie's path widened to the studio.
+        "replyby_staff=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0",
+    ] {
+        r.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static(old));
+    }
     r
 }
 
