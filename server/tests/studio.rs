@@ -104,6 +104,8 @@ fn built(name: &str) -> PathBuf {
     std::fs::write(dir.join("studio/index.html"), "<!doctype html><title>studio</title><p>the built studio page</p>")
         .expect("write");
     std::fs::write(dir.join("studio/studio.js"), "// the studio's script").expect("write");
+    std::fs::write(dir.join("index.html"), r#"<script type="module" src="embed.js" data-config="acme.json" data-view="badge"></script>"#)
+        .expect("write");
     dir
 }
 
@@ -140,6 +142,10 @@ async fn an_admin_signs_in_to_the_studio_and_publishes_with_the_session_and_its_
     let csp = r.header("content-security-policy");
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("connect-src 'self'"), "{csp}");
     assert_eq!(r.header("cache-control"), "no-store");
+    // The demo page's widgets read this server's live config, so a publish shows on it.
+    let demo = send(client().get(format!("{base}/"))).await;
+    assert_eq!(demo.code, 200);
+    assert!(demo.text.contains(r#"data-config="/v1/bundle""#) && !demo.text.contains("acme.json"), "{}", demo.text);
     // Its script is a plain static file.
     assert_eq!(send(client().get(format!("{base}/studio/studio.js"))).await.code, 200);
 

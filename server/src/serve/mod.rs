@@ -50,6 +50,7 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(config_api::routes())
         .merge(staff::routes())
         .merge(studio::routes(static_dir.clone()))
+        .merge(studio::demo_routes(static_dir.clone()))
         .merge(public::routes().layer(public.clone()))
         .merge(open_web::routes().layer(public.clone()))
         .merge(ops::routes())

@@ -105,3 +105,26 @@ async fn who(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, 
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(r)
 }
+
+/// `GET /` and `/index.html` under `replyby serve --static-dir`: the demo page
+/// (`<static-dir>/index.html`), with its widgets reading this server's live config
+/// (`/v1/bundle`) instead of the static `acme.json` beside it, so what staff publish or
+/// schedule shows on it. Without the page, `404` as before.
+pub fn demo_routes(static_dir: Option<PathBuf>) -> Router<AppState> {
+    let Some(dir) = static_dir else { return Router::new() };
+    let file = dir.join("index.html");
+    let show = move || {
+        let file = file.clone();
+        async move {
+            match tokio::fs::read_to_string(&file).await {
+                Ok(html) => (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+                    html.replace("data-config=\"acme.json\"", "data-config=\"/v1/bundle\""),
+                )
+                    .into_response(),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    Router::new().route("/", get(show.clone())).route("/index.html", get(show))
+}
