@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the widget into dist/ — the steps `trunk build --release` runs, without needing
 # Trunk itself (a 10-minute install): cargo → wasm-bindgen --target web → wasm-opt -Oz,
-# then embed.js, the language files, the demo page and the example config beside them. Also builds the timing
+# then embed.js, the language files, the demo page and the example config beside them, and the
+# config studio (dist/studio/). Also builds the timing
 # floor (target/floor/). `trunk serve` with Trunk.toml gives the same output for development.
 #
 # Size: the release build rebuilds the standard library for size — panics abort on the
@@ -40,6 +41,16 @@ cargo run -p replyby-core --example export-presets --locked -q -- dist/presets
 mkdir -p dist/i18n && cp i18n/*.json dist/i18n/
 # The demo page, without Trunk's directives (embed.js loads the module itself).
 grep -v 'data-trunk' index.html > dist/index.html
+
+# The config studio (dist/studio/): its wasm module (replyby check, presets, imports, quotes in
+# the page) with plain stable options — its size does not count — and its page (studio/web/).
+cargo build -p replyby-studio --lib --release --target wasm32-unknown-unknown --locked -q
+mkdir -p dist/studio
+wasm-bindgen --target web --no-typescript --out-dir dist/studio --out-name replyby-studio \
+  target/wasm32-unknown-unknown/release/replyby_studio.wasm
+wasm-opt "${OPT[@]}" dist/studio/replyby-studio_bg.wasm -o dist/studio/replyby-studio_bg.wasm
+esbuild dist/studio/replyby-studio.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=dist/studio/replyby-studio.js
+if [ -d studio/web ]; then cp -r studio/web/. dist/studio/; fi
 
 cargo build -p replyby-floor --release --target wasm32-unknown-unknown --locked -q
 wasm-bindgen --target web --no-typescript --out-dir target/floor target/wasm32-unknown-unknown/release/replyby_floor.wasm
