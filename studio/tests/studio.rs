@@ -27,7 +27,7 @@ fn the_demo_config_is_ok() {
 fn a_bad_zone_in_replyby_checks_words_at_its_value() {
     let text = DEMO_CONFIG.replace("\"Europe/Berlin\"", "\"Europe/Berln\"");
     let r = parse(&check(&text));
-    let want = load(&text, &TzTable).err().expect("problems");
+    let Err(want) = load(&text, &TzTable) else { panic!("problems expected") };
     let problems = r["problems"].as_array().expect("a list");
     assert_eq!(problems.len(), want.0.len());
     let p = &problems[0];
