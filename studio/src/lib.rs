@@ -184,6 +184,25 @@ pub fn quotes(text: &str, at: &str) -> String {
     json!({ "quotes": list }).to_string()
 }
 
+/// A visitor's wall-clock time (`YYYY-MM-DDTHH:MM[:SS]`, what a `datetime-local` control
+/// gives) in zone `zone` as an instant: `{"instant":"2027-03-04T02:00:00Z"}`, by the core's one
+/// rule (`Zone::resolve`: a time in a DST gap moves later by the gap, a time that occurs twice
+/// is the earlier), so the studio's "Instant" control means what the rest of replyby means.
+/// `{"error":"…"}` for an unknown zone or a text that is not such a time.
+#[wasm_bindgen]
+pub fn local_instant(zone: &str, local: &str) -> String {
+    use replyby_core::ZoneDb;
+    let Some(z) = TzTable.zone(zone) else { return error(format!("unknown time zone \"{zone}\"")) };
+    let parsed = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M"));
+    let Ok(wall) = parsed else { return error(format!("\"{local}\" is not a local time YYYY-MM-DDTHH:MM")) };
+    let instant = z.resolve(wall.and_utc().timestamp());
+    match chrono::DateTime::from_timestamp(instant, 0) {
+        Some(t) => json!({ "instant": replyby_core::text::format_instant(t) }).to_string(),
+        None => error(format!("\"{local}\" is out of range")),
+    }
+}
+
 fn error(e: impl std::fmt::Display) -> String {
     json!({ "error": e.to_string() }).to_string()
 }

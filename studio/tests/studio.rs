@@ -263,3 +263,16 @@ fn quotes_agree_with_the_schedule() {
     let bad = parse(&quotes("{", at));
     assert!(bad["error"].as_str().is_some_and(|e| e.contains("not valid JSON")));
 }
+
+#[test]
+fn a_visitors_wall_time_becomes_an_instant_by_the_cores_rule_at_gaps_and_folds() {
+    let at = |zone: &str, local: &str| parse(&replyby_studio::local_instant(zone, local));
+    assert_eq!(at("America/Sao_Paulo", "2027-03-03T23:00")["instant"], "2027-03-04T02:00:00Z");
+    assert_eq!(at("Asia/Tokyo", "2027-01-01T00:00:00")["instant"], "2026-12-31T15:00:00Z");
+    // New York's spring-forward gap: 02:30 does not exist and moves later by the hour (03:30 EDT).
+    assert_eq!(at("America/New_York", "2024-03-10T02:30")["instant"], "2024-03-10T07:30:00Z");
+    // Its fall-back fold: 01:30 happens twice; the earlier (EDT) is meant.
+    assert_eq!(at("America/New_York", "2024-11-03T01:30")["instant"], "2024-11-03T05:30:00Z");
+    assert!(at("Europe/Berln", "2027-03-03T10:00")["error"].as_str().is_some_and(|e| e.contains("Europe/Berln")));
+    assert!(at("UTC", "tomorrow")["error"].as_str().is_some_and(|e| e.contains("tomorrow")));
+}
