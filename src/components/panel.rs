@@ -54,7 +54,9 @@ pub fn panel(props: &PanelProps) -> Html {
     let details = (props.stage >= 1).then(|| week_and_closed(m, coverage, now));
 
     html! {
-        <section class="panel" aria-label={m.schedule.config.company.clone()}>
+        // Named like its heading ("Acme Networks · Basic"): a page with a panel and a comparison
+        // (the company's name) then has two distinct landmarks (axe's landmark-unique).
+        <section class="panel" aria-label={format!("{} · {}", m.schedule.config.company, plan.name)}>
             <h2>{ &m.schedule.config.company }<span class="plan">{ " · " }{ &plan.name }</span></h2>
             { for notices.iter().map(|n| html! { <p class="notice" role="note">{ &n.note }</p> }) }
             { status_line(&StatusLineProps { model: m.clone(), now, plan: m.plan }) }

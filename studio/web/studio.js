@@ -360,12 +360,14 @@ async function renderPreview() {
   if (!widget || lastGood == null) return;
   const lang = $('lang').value || 'en';
   const zone = visitorZone();
-  const opts = { configText: lastGood, presets: presetsFor(lastGood), timeZone: zone, lang, locale: lang, catalog: await catalog(lang), now: iso(instant) };
+  // The config inline (the widget reads `config` text that starts with "{"), with its presets.
+  const opts = { config: lastGood, presets: presetsFor(lastGood), timeZone: zone, lang, locale: lang, catalog: await catalog(lang), now: iso(instant) };
   for (const view of ['badge', 'panel', 'compare']) {
     const host = $(`view-${view}`);
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
-    // The widget keeps its language for life: a new language is a new widget.
-    if (handles[view] && previewLang === lang) handles[view].update({ ...opts, view });
+    // The widget keeps its language and its pinned instant for life (update() takes a new
+    // config only): a new language or instant is a new widget.
+    if (handles[view] && previewLang === `${lang} ${opts.now}`) handles[view].update({ ...opts, view });
     else {
       handles[view]?.unmount();
       const inner = document.createElement('div');
@@ -373,7 +375,7 @@ async function renderPreview() {
       handles[view] = widget.mount(inner, { ...opts, view });
     }
   }
-  previewLang = lang;
+  previewLang = `${lang} ${opts.now}`;
   renderQuotes(zone);
   $('preview-h').nextElementSibling.dataset.stale = String(lastGood !== text);
 }
@@ -423,15 +425,20 @@ async function publish() {
     showSnippets();
     return;
   }
-  if (r.status === 412) return conflict();
+  if (r.status === 412) return conflict(r.headers.get('etag'));
   if (r.status === 422) { result.textContent = `${body.error}: ${(body.problems || []).map((p) => `${p.path}: ${p.message}`).join('; ')}`; return; }
   if (r.status === 401) { result.replaceChildren(t('signedOut'), ' ', el('a', { href: './', text: t('signInAgain') })); return; }
   result.textContent = body.error || `HTTP ${r.status}`;
 }
 let theirs = null;
-async function conflict() {
-  const r = await fetch(new URL(`${server.configUrl}?layer=base`, location.href), { cache: 'no-store' });
-  theirs = { etag: r.headers.get('etag'), text: await r.text() };
+async function conflict(winner) {
+  // The version that won (the 412's ETag); this instance may take a moment to serve it.
+  for (let i = 0; i < 20; i++) {
+    const r = await fetch(new URL(`${server.configUrl}?layer=base`, location.href), { cache: 'no-store' });
+    theirs = { etag: r.headers.get('etag'), text: await r.text() };
+    if (!winner || theirs.etag === winner) break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
   let changes = [];
   try { changes = changedPaths(JSON.parse(base.text), JSON.parse(theirs.text)); } catch { /* shown as a whole */ }
   $('publish-result').textContent = '';
@@ -510,7 +517,7 @@ async function start() {
   $('preset-search').addEventListener('input', searchPresets);
   $('preset-add').addEventListener('click', addPreset);
   $('add-team').addEventListener('click', addTeam);
-  $('zone').addEventListener('change', () => { showInstant(); schedulePreview(); });
+  $('zone').addEventListener('change', () => { showInstant(); if (lastGood != null) renderQuotes(visitorZone()); schedulePreview(); });
   $('lang').addEventListener('change', schedulePreview);
   $('instant').addEventListener('change', onInstant);
   $('publish').addEventListener('click', publish);

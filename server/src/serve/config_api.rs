@@ -83,7 +83,14 @@ pub async fn put_config(
     }
     let now = s.now().timestamp();
     match s.admin.put_config(live.version, text, q.note, who.actor(now)).await? {
-        PutConfig::Stale(current) => Err(AppError::Stale { current, etag: format!("\"v{current}\"") }),
+        PutConfig::Stale(current) => {
+            // Another instance stored a newer version than this one has published yet: publish
+            // it now, so the editor who reads the config again sees the version that won.
+            if let Err(e) = s.live.refresh().await {
+                tracing::error!(error = %e, "a newer config version could not be published");
+            }
+            Err(AppError::Stale { current, etag: format!("\"v{current}\"") })
+        }
         PutConfig::Stored(v) => {
             if let Err(e) = s.live.refresh().await {
                 tracing::error!(error = %e, "config stored but not yet published");
