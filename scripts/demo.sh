@@ -39,6 +39,8 @@ cat <<EOT
 
 replyby demo on http://127.0.0.1:8080/ ${AT:+(clock pinned: $AT, two minutes before New York opens, and running on)}
   staff page:   http://127.0.0.1:8080/staff   (token: $REPLYBY_STAFF_TOKEN)
+  studio:       http://127.0.0.1:8080/studio  (sign in with the same token, an admin's): edit the config,
+                see the preview for any visitor zone, Publish — the demo page's widgets show it
   staff queue:  REPLYBY_STAFF_TOKEN=$REPLYBY_STAFF_TOKEN target/debug/replyby queue list --include-deferred
   deliveries:   REPLYBY_STAFF_TOKEN=$REPLYBY_STAFF_TOKEN target/debug/replyby deliveries list
   calendar:     http://127.0.0.1:8080/v1/closed-days.ics?coverage=business

@@ -155,6 +155,7 @@ async fn an_admin_signs_in_to_the_studio_and_publishes_with_the_session_and_its_
     assert_eq!(session["role"], "admin");
     assert_eq!(session["configUrl"], "/v1/config");
     assert_eq!(session["source"], "store");
+    assert_eq!(session["now"], AT, "the preview starts at the server's clock");
     let form_token = session["formToken"].as_str().expect("form token").to_owned();
 
     let current = send(client().get(format!("{base}/v1/config?layer=base"))).await;

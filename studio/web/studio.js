@@ -489,6 +489,8 @@ async function start() {
     if (r.ok && (r.headers.get('content-type') || '').includes('json')) server = await r.json();
   } catch { /* no server: the static studio */ }
   if (server) {
+    // The preview starts at the server's instant (a demo or test server's clock is pinned).
+    if (server.now && !Number.isNaN(Date.parse(server.now))) instant = Date.parse(server.now);
     const r = await fetch(new URL(`${server.configUrl}?layer=base`, location.href), { cache: 'no-store' });
     base = { etag: r.headers.get('etag'), text: await r.text() };
   } else {

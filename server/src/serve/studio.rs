@@ -80,7 +80,8 @@ async fn show(State(s): State<AppState>, headers: HeaderMap, static_dir: Option<
     }
 }
 
-/// `GET /studio/session`: `{name, role, formToken, formTokenHeader, configUrl, source}`; `401`
+/// `GET /studio/session`: `{name, role, formToken, formTokenHeader, configUrl, bundleUrl,
+/// embedUrl, source, now}`; `401`
 /// without a session, `403` for an agent.
 async fn who(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let who = session(&s, &headers).await.ok_or(AppError::Unauthorized)?;
@@ -100,6 +101,8 @@ async fn who(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, 
         "bundleUrl": "/v1/bundle",
         "embedUrl": "/embed.js",
         "source": source,
+        // The server's clock (pinned under --test-clock): the preview's first instant.
+        "now": super::intake::at(s.now().timestamp()),
     });
     let mut r = axum::Json(body).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
