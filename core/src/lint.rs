@@ -1,9 +1,9 @@
 //! `replyby check` warnings: customer-facing text must never carry a personal contact (feature
 //! `lint`: the server and the config studio report them with this code; the widget leaves it out).
 
-use regex::Regex;
 use crate::Config;
 use crate::config::HolidayEntry;
+use regex::Regex;
 use std::sync::OnceLock;
 
 /// Local parts of shared, role-based mailboxes: fine to show customers.

@@ -86,12 +86,11 @@ async fn send(req: reqwest::RequestBuilder) -> Reply {
 
 /// Signs in on the form the way a browser does (same-origin `Origin`); the session cookie.
 async fn sign_in(base: &str, token: &str, next: &str) -> (Reply, String) {
-    let r = send(
-        client()
-            .post(format!("{base}/staff/login"))
-            .header("origin", base)
-            .form(&[("token", token), ("zone", "Europe/Berlin"), ("next", next)]),
-    )
+    let r = send(client().post(format!("{base}/staff/login")).header("origin", base).form(&[
+        ("token", token),
+        ("zone", "Europe/Berlin"),
+        ("next", next),
+    ]))
     .await;
     let cookie = r.header("set-cookie").split(';').next().unwrap_or("").to_owned();
     (r, cookie)
@@ -104,8 +103,11 @@ fn built(name: &str) -> PathBuf {
     std::fs::write(dir.join("studio/index.html"), "<!doctype html><title>studio</title><p>the built studio page</p>")
         .expect("write");
     std::fs::write(dir.join("studio/studio.js"), "// the studio's script").expect("write");
-    std::fs::write(dir.join("index.html"), r#"<script type="module" src="embed.js" data-config="acme.json" data-view="badge"></script>"#)
-        .expect("write");
+    std::fs::write(
+        dir.join("index.html"),
+        r#"<script type="module" src="embed.js" data-config="acme.json" data-view="badge"></script>"#,
+    )
+    .expect("write");
     dir
 }
 
@@ -134,7 +136,11 @@ async fn an_admin_signs_in_to_the_studio_and_publishes_with_the_session_and_its_
 
     let (r, cookie) = sign_in(base, BOOTSTRAP, "/studio/").await;
     assert_eq!((r.code, r.header("location")), (303, "/studio/"));
-    assert!(r.header("set-cookie").contains("Path=/;"), "the session reaches /studio and /v1/config: {}", r.header("set-cookie"));
+    assert!(
+        r.header("set-cookie").contains("Path=/;"),
+        "the session reaches /studio and /v1/config: {}",
+        r.header("set-cookie")
+    );
 
     let r = send(client().get(format!("{base}/studio/")).header("cookie", &cookie)).await;
     assert_eq!(r.code, 200);

@@ -64,7 +64,8 @@ fn rule(event: &icalendar::Event, name: &str) -> Result<Value, &'static str> {
         None => start,
     };
     let rrule = event.property_value("RRULE");
-    let extra_dates = ["RDATE", "EXDATE"].iter().any(|k| event.multi_properties().get(*k).is_some_and(|v| !v.is_empty()));
+    let extra_dates =
+        ["RDATE", "EXDATE"].iter().any(|k| event.multi_properties().get(*k).is_some_and(|v| !v.is_empty()));
     match rrule {
         None if extra_dates => Err("RDATE and EXDATE need a repeat rule, which this event does not have"),
         None if last == start => Ok(json!({ "name": name, "date": date(start) })),

@@ -44,7 +44,8 @@ pub fn check(text: &str) -> String {
                         problems.push(item(&path, &message, span::utf16(text, r.start), span::utf16(text, r.end)));
                     }
                     _ => {
-                        let key = message.starts_with("unknown field") || message.ends_with("is written twice in this object");
+                        let key = message.starts_with("unknown field")
+                            || message.ends_with("is written twice in this object");
                         problems.push(located(text, &path, &message, key));
                     }
                 }

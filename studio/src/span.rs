@@ -391,9 +391,9 @@ mod tests {
             out.push((at.clone(), ()));
             match v {
                 Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
-                Value::Object(o) => o.iter().for_each(|(k, x)| {
-                    pointers(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out)
-                }),
+                Value::Object(o) => o
+                    .iter()
+                    .for_each(|(k, x)| pointers(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out)),
                 _ => {}
             }
         }

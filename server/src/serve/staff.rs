@@ -207,7 +207,9 @@ fn row(r: &StoredRequest, deliveries: &[Delivery], zone: chrono_tz::Tz, now: i64
 pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let schedule = s.live.schedule();
     let Some(session) = session(&s, &headers).await else {
-        let html = Login { company: &schedule.config.company, error: None, next: "/staff", purpose: "support queue" }.render().map_err(internal)?;
+        let html = Login { company: &schedule.config.company, error: None, next: "/staff", purpose: "support queue" }
+            .render()
+            .map_err(internal)?;
         return Ok(page(html));
     };
     let now = (s.clock)().timestamp();

@@ -55,7 +55,11 @@ fn message(title: &str, text: &str) -> String {
 }
 
 /// `GET /studio/`.
-async fn show(State(s): State<AppState>, headers: HeaderMap, static_dir: Option<PathBuf>) -> Result<Response, AppError> {
+async fn show(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    static_dir: Option<PathBuf>,
+) -> Result<Response, AppError> {
     let Some(who) = session(&s, &headers).await else {
         let company = s.live.schedule().config.company.clone();
         let html = Login { company: &company, error: None, next: "/studio/", purpose: "config studio" }
