@@ -165,15 +165,26 @@ function describeRule(h) {
 }
 
 function renderForms() {
-  const usable = !!doc && Array.isArray(doc.teams);
-  for (const id of ['team-fields', 'team']) $(id).disabled = !usable;
+  const usable = !!doc && typeof doc === 'object' && Array.isArray(doc.teams);
+  // With no team yet (a new config), only "Add a team" and the plans are there to use.
+  const hasTeam = usable && doc.teams.length > 0 && doc.teams.every((x) => x && typeof x === 'object');
+  for (const id of ['team-fields', 'team', 'osm', 'osm-import', 'ics', 'preset-add']) $(id).disabled = !hasTeam;
+  $('add-team').disabled = !usable;
+  $('add-plan').disabled = !usable;
   document.querySelector('.forms').classList.toggle('off', !usable);
   if (!usable) {
     $('forms-h').nextElementSibling.textContent = t('formsOff');
     return;
   }
-  $('forms-h').nextElementSibling.textContent = t('formsHint');
-  team = Math.min(team, doc.teams.length - 1);
+  $('forms-h').nextElementSibling.textContent = t(hasTeam ? 'formsHint' : 'formsNoTeam');
+  team = Math.max(0, Math.min(team, doc.teams.length - 1));
+  if (!hasTeam) {
+    $('team').replaceChildren();
+    $('hours-body').replaceChildren();
+    $('holiday-list').replaceChildren();
+    renderPlans();
+    return;
+  }
   const sel = $('team');
   sel.replaceChildren(...doc.teams.map((tm, i) => el('option', { value: i, text: `${tm.name ?? tm.id} (${tm.timezone ?? '?'})`, selected: i === team })));
   const tm = doc.teams[team] || {};
@@ -203,18 +214,32 @@ function renderForms() {
     return el('li', {}, el('span', { text: label }), ' ', el('button', { type: 'button', class: 'quiet', onclick: () => edit((x) => x.teams[team].holidays.splice(i, 1)) },
       t('remove'), el('span', { class: 'sr-only', text: ` ${label}` })));
   }));
-  $('plans-body').replaceChildren(...(doc.plans || []).map((p, i) => {
+  renderPlans();
+}
+
+function renderPlans() {
+  $('plans-body').replaceChildren(...(Array.isArray(doc.plans) ? doc.plans : []).map((p, i) => {
     const unit = UNITS.find((u) => p.first_reply && u in p.first_reply) || 'business_hours';
     const covs = (doc.coverages || []).map((c) => el('option', { value: c.id, text: c.name ?? c.id, selected: c.id === p.coverage }));
-    return el('tr', {},
-      el('td', {}, el('input', { 'aria-label': t('planNameOf', { id: p.id }), value: p.name ?? '', onchange: (e) => edit((d) => { d.plans[i].name = e.target.value; }) })),
-      el('td', {}, el('select', { 'aria-label': t('coverageOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].coverage = e.target.value; }) }, ...covs)),
-      el('td', {},
-        el('input', { type: 'number', min: 1, 'aria-label': t('amountOf', { plan: p.name ?? p.id }), value: p.first_reply?.[unit] ?? '',
-          onchange: (e) => edit((d) => { d.plans[i].first_reply = { [unit]: Number(e.target.value) }; }) }),
-        el('select', { 'aria-label': t('unitOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].first_reply = { [e.target.value]: p.first_reply?.[unit] ?? 1 }; }) },
-          ...UNITS.map((u) => el('option', { value: u, text: t(`unit_${u}`), selected: u === unit })))));
+    const name = el('input', { 'aria-label': t('planNameOf', { id: p.id }), value: p.name ?? '', onchange: (e) => edit((d) => { d.plans[i].name = e.target.value; }) });
+    const coverage = el('select', { 'aria-label': t('coverageOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].coverage = e.target.value; }) }, ...covs);
+    const amount = el('input', { type: 'number', min: 1, 'aria-label': t('amountOf', { plan: p.name ?? p.id }), value: p.first_reply?.[unit] ?? '',
+      onchange: (e) => edit((d) => { d.plans[i].first_reply = { [unit]: Number(e.target.value) }; }) });
+    const units = el('select', { 'aria-label': t('unitOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].first_reply = { [e.target.value]: p.first_reply?.[unit] ?? 1 }; }) },
+      ...UNITS.map((u) => el('option', { value: u, text: t(`unit_${u}`), selected: u === unit })));
+    const remove = el('button', { type: 'button', class: 'quiet', onclick: () => edit((d) => { d.plans.splice(i, 1); }) },
+      t('remove'), el('span', { class: 'sr-only', text: ` ${p.name ?? p.id}` }));
+    return el('tr', {}, el('td', {}, name), el('td', {}, coverage), el('td', {}, amount, units), el('td', {}, remove));
   }));
+}
+function addPlan() {
+  edit((d) => {
+    d.plans = Array.isArray(d.plans) ? d.plans : [];
+    let n = d.plans.length + 1;
+    while (d.plans.some((p) => p.id === `plan-${n}`)) n++;
+    const coverage = (d.coverages || [])[0]?.id ?? '';
+    d.plans.push({ id: `plan-${n}`, name: t('newPlan', { n }), coverage, first_reply: { business_hours: 8 } });
+  });
 }
 // Form fields are not rewritten under the user's cursor.
 function setValue(input, v) { if (document.activeElement !== input) input.value = v; }
@@ -519,6 +544,7 @@ async function start() {
   $('preset-search').addEventListener('input', searchPresets);
   $('preset-add').addEventListener('click', addPreset);
   $('add-team').addEventListener('click', addTeam);
+  $('add-plan').addEventListener('click', addPlan);
   $('zone').addEventListener('change', () => { showInstant(); if (lastGood != null) renderQuotes(visitorZone()); schedulePreview(); });
   $('lang').addEventListener('change', schedulePreview);
   $('instant').addEventListener('change', onInstant);

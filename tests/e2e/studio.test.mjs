@@ -324,9 +324,15 @@ test('with no server, the same page opens and saves a config file', async () => 
   assert.match(await page.locator('#problem-count').innerText(), /No problems — ok — Café Ñandú: 1 team, 1 coverage, 1 plan/);
   await page.getByLabel('Saturday').fill('10:00-14:00');
   await page.getByLabel('Saturday').press('Tab');
+  await page.getByRole('button', { name: 'Add a plan' }).click();
+  await page.getByLabel('Name of plan plan-2').fill('Priority');
+  await page.getByLabel('Name of plan plan-2').press('Tab');
+  await page.getByLabel('First reply of Priority: unit').selectOption('hours');
+  assert.equal(await problems(page).locator('li').count(), 0);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save as file' }).click()]);
   const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
   assert.deepEqual(saved.teams[0].hours, { 'mon-fri': ['09:00-18:00'], sat: ['10:00-14:00'] });
+  assert.deepEqual(saved.plans[1], { id: 'plan-2', name: 'Priority', coverage: 'office', first_reply: { hours: 8 } });
   await ctx.close();
   files.server.close();
 });
