@@ -314,7 +314,7 @@ function labelPresets() {
 function searchPresets() {
   const q = $('preset-search').value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
   const found = q ? presetList.filter((p) => q.split(/\s+/).every((w) => p.key.includes(w))) : [];
-  $('preset-count').textContent = q ? t('presetsFound', { n: found.length }) : '';
+  $('preset-count').textContent = q ? t(found.length === 1 ? 'presetFound' : 'presetsFound', { n: found.length }) : '';
   $('preset-results').replaceChildren(...found.slice(0, 40).map((p) => el('li', {}, el('button', { type: 'button', class: 'link', onclick: () => showPreset(p) }, `${p.label} `, el('code', { text: p.id })))));
 }
 let shownPreset = null;

@@ -93,6 +93,9 @@ test('a bad time zone is a problem at its path in replyby check\'s words within 
   // The editor marks the place, and the list's entry puts the caret there.
   assert.equal(await page.locator('#marks mark').innerText(), '"America/New_Yrok"');
   assert.equal(await json(page).getAttribute('aria-invalid'), 'true');
+  await json(page).evaluate((box) => box.blur());
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(root, 'docs/screenshots/studio.png') });
   await problems(page).getByRole('button').first().click();
   const sel = await json(page).evaluate((box) => box.value.slice(box.selectionStart, box.selectionEnd));
   assert.equal(sel, '"America/New_Yrok"');
