@@ -261,7 +261,7 @@ function importOsm() {
   }
   input.setAttribute('aria-invalid', 'true');
   out.replaceChildren(el('ul', { class: 'errors' }, ...r.errors.map((e) => el('li', { text: t('atColumn', { column: e.column, message: e.message }) }))),
-    el('pre', { text: r.described }));
+    el('pre', { text: r.described, tabindex: 0 }));
   const first = r.errors[0];
   if (first) { input.focus(); input.setSelectionRange(first.start, first.end); }
 }

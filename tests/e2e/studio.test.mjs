@@ -63,6 +63,10 @@ async function studio(base = a, { zone = 'America/New_York' } = {}) {
 }
 
 const json = (page) => page.getByRole('textbox', { name: 'Config JSON' });
+async function axe(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+}
 const problems = (page) => page.getByRole('region', { name: 'Problems' });
 const config = async (page) => JSON.parse(await json(page).inputValue());
 const badge = (page) => page.locator('#view-badge').evaluate((h) => h.shadowRoot?.querySelector('.replyby:not([aria-busy])')?.innerText ?? '');
@@ -157,6 +161,7 @@ test('OSM hours and an .ics file are imported into a team, and an OSM value repl
   assert.match(await page.locator('#osm-errors').innerText(), /column 20: /);
   assert.deepEqual(await page.getByLabel('OSM opening_hours').evaluate((i) => [i.selectionStart, i.selectionEnd]), [19, 20]);
   assert.deepEqual((await config(page)).teams[1].hours, { 'mon-thu': ['08:00-12:00', '13:00-17:00'], fri: ['08:00-14:00'] }, 'nothing changed');
+  assert.deepEqual(await axe(page), [], 'the import error passes axe');
   await page.getByLabel('OSM opening_hours').fill('Mo-Fr 09:00-17:00; Sa 10:00-14:00');
   await page.getByRole('button', { name: 'Import hours' }).click();
   assert.deepEqual((await config(page)).teams[1].hours, { 'mon-fri': ['09:00-17:00'], sat: ['10:00-14:00'] });
@@ -198,6 +203,7 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   // The days the preset closes this year (the preview's instant is in 2027).
   const dates = await page.locator('#preset-dates').innerText();
   assert.match(dates, /Friday, January 1, 2027\s+元日/);
+  assert.deepEqual(await axe(page), [], 'the preset search and its dates pass axe');
   await page.getByRole('button', { name: 'Add Japan to Tokyo' }).click();
   const tokyo = (await config(page)).teams[3];
   assert.deepEqual(tokyo, { id: 'tokyo', name: 'Tokyo', timezone: 'Asia/Tokyo', hours: { 'mon-fri': ['09:00-17:00'] }, holidays: ['jp'] });
@@ -265,6 +271,7 @@ test('two admins: the later publish is a conflict that shows what changed and ke
   await conflict.waitFor({ timeout: 5000 });
   assert.match(await conflict.innerText(), /\/company: "Acme Networks" → "Acme \(one\)"/);
   assert.equal(await json(two.page).inputValue(), draft, 'the draft is kept');
+  assert.deepEqual(await axe(two.page), [], 'the conflict view passes axe');
   await two.page.getByRole('button', { name: 'Publish my draft over it' }).click();
   await two.page.waitForFunction(() => /Published as version/.test(document.querySelector('#publish-result').innerText));
   const live = await (await fetch(`${b}/v1/config`)).json();
@@ -288,9 +295,7 @@ test('a draft survives a reload; the page passes axe under its strict CSP and wo
   assert.match(await page.locator('#draft-state').innerText(), /Your draft from .* is back/);
   const csp = (await page.request.get(`${a}/studio/`)).headers()['content-security-policy'];
   assert.match(csp, /default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/);
-  await page.evaluate(axeSource);
-  const axe = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
-  assert.deepEqual(axe, []);
+  assert.deepEqual(await axe(page), []);
   // By keyboard: from the top, Tab reaches the JSON, the hours grid and Publish.
   await page.locator('body').focus();
   const reached = new Set();
