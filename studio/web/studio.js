@@ -164,7 +164,18 @@ function describeRule(h) {
   return `${h.name}: ${when}${h.hours ? ` (${h.hours.join(', ')})` : ''}`;
 }
 
+// The forms are rebuilt from the JSON after every edit; a keyboard user keeps their place:
+// the control that had focus (by id) has it again, or the nearest one that still exists.
 function renderForms() {
+  const focused = document.activeElement?.id;
+  drawForms();
+  if (focused && (!document.activeElement || document.activeElement === document.body)) {
+    const again = $(focused) || $(focused.replace(/^(hol|plan)-\d+-/, (_, kind) => `${kind}-0-`)) || $(focused.startsWith('hol-') ? 'preset-search' : 'add-plan');
+    again?.focus();
+  }
+}
+
+function drawForms() {
   const usable = !!doc && typeof doc === 'object' && Array.isArray(doc.teams);
   // With no team yet (a new config), only "Add a team" and the plans are there to use.
   const hasTeam = usable && doc.teams.length > 0 && doc.teams.every((x) => x && typeof x === 'object');
@@ -211,7 +222,7 @@ function renderForms() {
   DAYS.forEach((d, i) => setValue($(`h-${d}`), days[i].join(', ')));
   $('holiday-list').replaceChildren(...(tm.holidays || []).map((h, i) => {
     const label = describeRule(h);
-    return el('li', {}, el('span', { text: label }), ' ', el('button', { type: 'button', class: 'quiet', onclick: () => edit((x) => x.teams[team].holidays.splice(i, 1)) },
+    return el('li', {}, el('span', { text: label }), ' ', el('button', { type: 'button', class: 'quiet', id: `hol-${i}-remove`, onclick: () => edit((x) => x.teams[team].holidays.splice(i, 1)) },
       t('remove'), el('span', { class: 'sr-only', text: ` ${label}` })));
   }));
   renderPlans();
@@ -221,13 +232,13 @@ function renderPlans() {
   $('plans-body').replaceChildren(...(Array.isArray(doc.plans) ? doc.plans : []).map((p, i) => {
     const unit = UNITS.find((u) => p.first_reply && u in p.first_reply) || 'business_hours';
     const covs = (doc.coverages || []).map((c) => el('option', { value: c.id, text: c.name ?? c.id, selected: c.id === p.coverage }));
-    const name = el('input', { 'aria-label': t('planNameOf', { id: p.id }), value: p.name ?? '', onchange: (e) => edit((d) => { d.plans[i].name = e.target.value; }) });
-    const coverage = el('select', { 'aria-label': t('coverageOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].coverage = e.target.value; }) }, ...covs);
-    const amount = el('input', { type: 'number', min: 1, 'aria-label': t('amountOf', { plan: p.name ?? p.id }), value: p.first_reply?.[unit] ?? '',
+    const name = el('input', { id: `plan-${i}-name`, 'aria-label': t('planNameOf', { id: p.id }), value: p.name ?? '', onchange: (e) => edit((d) => { d.plans[i].name = e.target.value; }) });
+    const coverage = el('select', { id: `plan-${i}-coverage`, 'aria-label': t('coverageOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].coverage = e.target.value; }) }, ...covs);
+    const amount = el('input', { id: `plan-${i}-amount`, type: 'number', min: 1, 'aria-label': t('amountOf', { plan: p.name ?? p.id }), value: p.first_reply?.[unit] ?? '',
       onchange: (e) => edit((d) => { d.plans[i].first_reply = { [unit]: Number(e.target.value) }; }) });
-    const units = el('select', { 'aria-label': t('unitOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].first_reply = { [e.target.value]: p.first_reply?.[unit] ?? 1 }; }) },
+    const units = el('select', { id: `plan-${i}-unit`, 'aria-label': t('unitOf', { plan: p.name ?? p.id }), onchange: (e) => edit((d) => { d.plans[i].first_reply = { [e.target.value]: p.first_reply?.[unit] ?? 1 }; }) },
       ...UNITS.map((u) => el('option', { value: u, text: t(`unit_${u}`), selected: u === unit })));
-    const remove = el('button', { type: 'button', class: 'quiet', onclick: () => edit((d) => { d.plans.splice(i, 1); }) },
+    const remove = el('button', { id: `plan-${i}-remove`, type: 'button', class: 'quiet', onclick: () => edit((d) => { d.plans.splice(i, 1); }) },
       t('remove'), el('span', { class: 'sr-only', text: ` ${p.name ?? p.id}` }));
     return el('tr', {}, el('td', {}, name), el('td', {}, coverage), el('td', {}, amount, units), el('td', {}, remove));
   }));

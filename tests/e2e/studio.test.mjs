@@ -191,20 +191,29 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
 
   await page.getByLabel('New team\'s name').fill('Tokyo');
   await page.getByLabel('New team\'s time zone').fill('Asia/Tokyo');
-  await page.getByRole('button', { name: 'Add team' }).click();
+  // From here by keyboard alone: focus moves, Enter and Space press.
+  await page.getByRole('button', { name: 'Add team' }).focus();
+  await page.keyboard.press('Enter');
   assert.equal(await page.getByLabel('Team', { exact: true }).inputValue(), '3');
-  await page.getByLabel('Extended hours (New York and Berlin)').check();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'team', 'focus goes to the new team');
+  await page.getByLabel('Extended hours (New York and Berlin)').focus();
+  await page.keyboard.press('Space');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'cov-extended', 'the forms are redrawn; focus stays');
   // The plans form: Pro is renamed, which the demo page's comparison shows.
   await page.getByLabel('Name of plan pro').fill('Pro with Tokyo');
   await page.getByLabel('Name of plan pro').press('Tab');
   assert.equal((await config(page)).plans.find((p) => p.id === 'pro').name, 'Pro with Tokyo');
-  await page.getByLabel('Search holiday presets').fill('japan');
-  await page.getByRole('button', { name: /^Japan jp$/ }).click();
+  await page.getByLabel('Search holiday presets').focus();
+  await page.keyboard.type('japan');
+  await page.keyboard.press('Tab');
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /^Japan jp$/);
+  await page.keyboard.press('Enter');
   // The days the preset closes this year (the preview's instant is in 2027).
   const dates = await page.locator('#preset-dates').innerText();
   assert.match(dates, /Friday, January 1, 2027\s+元日/);
   assert.deepEqual(await axe(page), [], 'the preset search and its dates pass axe');
-  await page.getByRole('button', { name: 'Add Japan to Tokyo' }).click();
+  await page.getByRole('button', { name: 'Add Japan to Tokyo' }).focus();
+  await page.keyboard.press('Enter');
   const tokyo = (await config(page)).teams[3];
   assert.deepEqual(tokyo, { id: 'tokyo', name: 'Tokyo', timezone: 'Asia/Tokyo', hours: { 'mon-fri': ['09:00-17:00'] }, holidays: ['jp'] });
   assert.deepEqual((await config(page)).coverages[1].teams, ['nyc', 'berlin', 'tokyo']);
