@@ -41,8 +41,9 @@ cargo build -p replyby-core --target wasm32-unknown-unknown --locked
 cargo build -p replyby-core --target wasm32-unknown-unknown --no-default-features --locked
 cargo bench -p replyby-core --no-run --locked
 
-step "language files: every key of en.json, the same placeholders, Intl's plural categories"
+step "language files: every key of en.json, the same placeholders, Intl's plural categories (the widget's and the studio's)"
 node --test tests/catalogs.test.mjs
+node --test tests/studio-catalogs.test.mjs
 
 step "widget build"
 ./scripts/build-widget.sh

@@ -204,6 +204,64 @@ pub fn local_instant(zone: &str, local: &str) -> String {
     }
 }
 
+/// The days of the week, Monday first, as `hours` keys name them.
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A team's `hours` object as seven lists, Monday first — what the studio's grid shows: each key
+/// (`mon`, `mon-fri`, a wrapping `sat-mon`) read by the core's own `parse_days`, its intervals
+/// added to each day it names, as written (the grid shows text; `check` judges it).
+/// `{"days":[[…],…]}`, or `{"error":"…"}` when a key is not a day or a range of days.
+#[wasm_bindgen]
+pub fn hours_by_day(hours: &str) -> String {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(hours) else {
+        return error("the hours are not a JSON object");
+    };
+    let mut days: Vec<Vec<Value>> = vec![Vec::new(); 7];
+    for (key, list) in &map {
+        let weekdays = match replyby_core::hours::parse_days(key) {
+            Ok(d) => d,
+            Err(e) => return error(format!("\"{key}\": {e}")),
+        };
+        let items: Vec<Value> = match list {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        for d in weekdays {
+            days[d.num_days_from_monday() as usize].extend(items.iter().cloned());
+        }
+    }
+    json!({ "days": days }).to_string()
+}
+
+/// Seven lists of intervals (Monday first) back to an `hours` object: each run of consecutive
+/// days (Monday to Sunday, not wrapping) with the same list becomes one key (`mon-fri`), a day
+/// alone its own (`sat`); closed days are left out. `{"entries":[["mon-fri",[…]],["sat",[…]]]}`
+/// in week order (a JSON object here would come out in key order: `fri` before `mon-thu`), for
+/// the page's `Object.fromEntries`; or `{"error":"…"}`.
+#[wasm_bindgen]
+pub fn hours_from_days(days: &str) -> String {
+    let Ok(days) = serde_json::from_str::<Vec<Vec<String>>>(days) else {
+        return error("the days are not seven lists of intervals");
+    };
+    if days.len() != 7 {
+        return error(format!("{} days given; a week has 7", days.len()));
+    }
+    let mut entries = Vec::new();
+    let mut i = 0;
+    while i < 7 {
+        let mut j = i;
+        while j + 1 < 7 && days[j + 1] == days[i] {
+            j += 1;
+        }
+        if !days[i].is_empty() {
+            let key = if j > i { format!("{}-{}", DAYS[i], DAYS[j]) } else { DAYS[i].to_owned() };
+            entries.push(json!([key, days[i]]));
+        }
+        i = j + 1;
+    }
+    json!({ "entries": entries }).to_string()
+}
+
 fn error(e: impl std::fmt::Display) -> String {
     json!({ "error": e.to_string() }).to_string()
 }

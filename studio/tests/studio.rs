@@ -276,3 +276,98 @@ fn a_visitors_wall_time_becomes_an_instant_by_the_cores_rule_at_gaps_and_folds()
     assert!(at("Europe/Berln", "2027-03-03T10:00")["error"].as_str().is_some_and(|e| e.contains("Europe/Berln")));
     assert!(at("UTC", "tomorrow")["error"].as_str().is_some_and(|e| e.contains("tomorrow")));
 }
+
+mod week_grid {
+    use super::parse;
+    use chrono::Weekday;
+    use proptest::prelude::*;
+    use replyby_core::{TzTable, load};
+    use replyby_studio::{hours_by_day, hours_from_days};
+    use serde_json::{Value, json};
+
+    fn days_of(hours: &Value) -> Vec<Vec<String>> {
+        let r = parse(&hours_by_day(&hours.to_string()));
+        serde_json::from_value(r["days"].clone()).expect("seven lists")
+    }
+
+    fn hours_of(days: &[Vec<String>]) -> Value {
+        let r = parse(&hours_from_days(&json!(days).to_string()));
+        // What the page's Object.fromEntries makes of the entries, in their order.
+        let mut out = serde_json::Map::new();
+        for pair in r["entries"].as_array().expect("entries") {
+            out.insert(pair[0].as_str().expect("key").to_owned(), pair[1].clone());
+        }
+        Value::Object(out)
+    }
+
+    #[test]
+    fn keys_are_read_as_the_core_reads_them_including_wrapping_ranges() {
+        let days = days_of(
+            &json!({ "mon-thu": ["08:00-12:00", "13:00-17:00"], "fri": ["08:00-14:00"], "sat-mon": ["22:00-02:00"] }),
+        );
+        assert_eq!(days[0], ["08:00-12:00", "13:00-17:00", "22:00-02:00"]);
+        assert_eq!(days[4], ["08:00-14:00"]);
+        assert_eq!(days[5], ["22:00-02:00"]);
+        assert_eq!(days[6], ["22:00-02:00"]);
+        assert!(
+            parse(&hours_by_day(r#"{"weekdays": ["09:00-17:00"]}"#))["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("weekdays"))
+        );
+        assert!(parse(&hours_by_day("[1]"))["error"].is_string());
+    }
+
+    #[test]
+    fn runs_of_equal_days_become_one_key_in_week_order() {
+        let nine = vec!["09:00-17:00".to_owned()];
+        let days =
+            vec![nine.clone(), nine.clone(), nine.clone(), nine.clone(), vec!["08:00-13:00".to_owned()], vec![], nine];
+        let r = parse(&hours_from_days(&json!(days).to_string()));
+        assert_eq!(
+            r["entries"],
+            json!([["mon-thu", ["09:00-17:00"]], ["fri", ["08:00-13:00"]], ["sun", ["09:00-17:00"]]])
+        );
+        assert!(parse(&hours_from_days("[[]]"))["error"].as_str().is_some_and(|e| e.contains("1 days")));
+    }
+
+    fn interval() -> impl Strategy<Value = String> {
+        // Valid intervals of the format, overnight ones (end before start) included.
+        (0u32..24, 0u32..4, 0u32..24, 0u32..4).prop_filter_map("empty interval", |(h1, q1, h2, q2)| {
+            let (a, b) = (h1 * 60 + q1 * 15, h2 * 60 + q2 * 15);
+            (a != b).then(|| format!("{:02}:{:02}-{:02}:{:02}", h1, q1 * 15, h2, q2 * 15))
+        })
+    }
+
+    fn week() -> impl Strategy<Value = Vec<Vec<String>>> {
+        // Few distinct day lists, so runs of equal days are common.
+        prop::collection::vec(prop::collection::vec(interval(), 0..2), 1..4).prop_flat_map(|choices| {
+            prop::collection::vec(0..choices.len(), 7)
+                .prop_map(move |pick| pick.into_iter().map(|i| choices[i].clone()).collect())
+        })
+    }
+
+    proptest! {
+        /// The grid's round trip loses nothing, and the hours it writes mean, to the core, the
+        /// very days the grid showed (Team::hours_on, for every config that loads).
+        #[test]
+        fn the_grid_writes_back_what_it_shows_and_the_core_agrees(days in week()) {
+            let hours = hours_of(&days);
+            prop_assert_eq!(days_of(&hours), days.clone());
+            let config = json!({ "company": "C", "teams": [{ "id": "t", "name": "T", "timezone": "UTC", "hours": hours }] });
+            if let Ok(schedule) = load(&config.to_string(), &TzTable) {
+                let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+                for (i, d) in weekdays.iter().enumerate() {
+                    let mut seen: Vec<String> = schedule.teams[0].hours_on(*d).iter().map(ToString::to_string).collect();
+                    // As the core writes each interval ("00:15-00:00" is "00:15-24:00").
+                    let mut shown: Vec<String> = days[i]
+                        .iter()
+                        .map(|t| replyby_core::hours::Interval::parse(t).map(|v| v.to_string()).unwrap_or_else(|e| e))
+                        .collect();
+                    seen.sort();
+                    shown.sort();
+                    prop_assert_eq!(seen, shown, "day {}", i);
+                }
+            }
+        }
+    }
+}

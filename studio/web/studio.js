@@ -126,30 +126,14 @@ function scrollToCaret(offset) {
 
 // ---- forms ----
 const dayName = (i) => new Intl.DateTimeFormat(ui, { weekday: 'long', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 1 + i));
-function daysOf(key) {
-  const [a, b] = key.split('-');
-  const i = DAYS.indexOf(a), j = b === undefined ? i : DAYS.indexOf(b);
-  if (i < 0 || j < 0) return [];
-  const out = [i];
-  for (let d = i; d !== j;) { d = (d + 1) % 7; out.push(d); }
-  return out;
-}
+// What the days of an `hours` object are is the core's to say (`parse_days`, wrapping ranges
+// included); the grid only shows and edits the seven lists.
 function perDay(hours) {
-  const days = DAYS.map(() => []);
-  for (const [key, list] of Object.entries(hours || {})) for (const d of daysOf(key)) days[d].push(...(Array.isArray(list) ? list : []));
-  return days;
+  const r = JSON.parse(core.hours_by_day(JSON.stringify(hours ?? {})));
+  return { days: r.days ?? DAYS.map(() => []), error: r.error };
 }
 // Seven days' lists back to `hours`: runs of days with the same hours become one key.
-function compress(days) {
-  const hours = {};
-  for (let i = 0; i < 7;) {
-    let j = i;
-    while (j + 1 < 7 && days[j + 1].join() === days[i].join()) j++;
-    if (days[i].length) hours[j > i ? `${DAYS[i]}-${DAYS[j]}` : DAYS[i]] = days[i];
-    i = j + 1;
-  }
-  return hours;
-}
+const compress = (days) => Object.fromEntries(JSON.parse(core.hours_from_days(JSON.stringify(days))).entries ?? []);
 const intervals = (value) => value.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
 
 let presetList = [];
@@ -211,7 +195,9 @@ function drawForms() {
       el('label', { for: id, text: c.name ?? c.id }));
   }));
   $('hours-caption').textContent = t('hoursOf', { team: tm.name ?? tm.id ?? '' });
-  const days = perDay(tm.hours);
+  const { days, error: hoursError } = perDay(tm.hours);
+  // Hours the grid cannot show are not overwritten from it: the JSON is the place to fix them.
+  if (hoursError) $('hours-caption').textContent = t('hoursUnreadable', { team: tm.name ?? tm.id ?? '', error: hoursError });
   const body = $('hours-body');
   if (body.children.length !== 7 || body.dataset.lang !== ui) {
     body.dataset.lang = ui;
@@ -219,7 +205,7 @@ function drawForms() {
       el('th', { scope: 'row' }, el('label', { for: `h-${d}`, text: dayName(i) })),
       el('td', {}, el('input', { id: `h-${d}`, 'data-day': d, spellcheck: 'false', autocomplete: 'off', placeholder: t('closed'), onchange: onHours })))));
   }
-  DAYS.forEach((d, i) => setValue($(`h-${d}`), days[i].join(', ')));
+  DAYS.forEach((d, i) => { setValue($(`h-${d}`), days[i].join(', ')); $(`h-${d}`).disabled = !!hoursError; });
   $('holiday-list').replaceChildren(...(tm.holidays || []).map((h, i) => {
     const label = describeRule(h);
     return el('li', {}, el('span', { text: label }), ' ', el('button', { type: 'button', class: 'quiet', id: `hol-${i}-remove`, onclick: () => edit((x) => x.teams[team].holidays.splice(i, 1)) },

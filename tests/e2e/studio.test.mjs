@@ -162,6 +162,14 @@ test('OSM hours and an .ics file are imported into a team, and an OSM value repl
   assert.deepEqual(await page.getByLabel('OSM opening_hours').evaluate((i) => [i.selectionStart, i.selectionEnd]), [19, 20]);
   assert.deepEqual((await config(page)).teams[1].hours, { 'mon-thu': ['08:00-12:00', '13:00-17:00'], fri: ['08:00-14:00'] }, 'nothing changed');
   assert.deepEqual(await axe(page), [], 'the import error passes axe');
+  // Hours the grid cannot show (a key that is not a day) are left to the JSON, not overwritten.
+  const good = await json(page).inputValue();
+  await json(page).fill(good.replace('"mon-thu"', '"weekdays"'));
+  assert.equal(await page.getByLabel('Saturday').isDisabled(), true);
+  assert.match(await page.locator('#hours-caption').innerText(), /cannot be shown here \("weekdays": .*\): fix them in the JSON/);
+  assert.match((await problems(page).locator('li').allInnerTexts()).join('\n'), /\/teams\/1\/hours\/weekdays/);
+  await json(page).fill(good);
+  assert.equal(await page.getByLabel('Saturday').isDisabled(), false);
   await page.getByLabel('OSM opening_hours').fill('Mo-Fr 09:00-17:00; Sa 10:00-14:00');
   await page.getByRole('button', { name: 'Import hours' }).click();
   assert.deepEqual((await config(page)).teams[1].hours, { 'mon-fri': ['09:00-17:00'], sat: ['10:00-14:00'] });
