@@ -35,9 +35,14 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn start(db: &str, static_dir: &str) -> Server {
+    start_with(db, static_dir, &[])
+}
+
+fn start_with(db: &str, static_dir: &str, extra: &[&str]) -> Server {
     let mut child = Command::new(bin())
         .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--static-dir", static_dir, "--rate-limit", "0"])
         .args(["--test-clock", AT])
+        .args(extra)
         .env("REPLYBY_STAFF_TOKEN", BOOTSTRAP)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -251,4 +256,35 @@ async fn a_sign_in_only_leads_to_the_studio_or_the_staff_page_and_an_unbuilt_stu
     let out = send(client().post(format!("{base}/staff/logout"))).await;
     let cleared: Vec<&str> = out.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
     assert!(cleared.iter().any(|c| c.contains("Path=/;") && c.contains("Max-Age=0")), "{cleared:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_config_pinned_to_a_file_the_studio_is_told_so_and_publishing_is_refused() {
+    let dist = built("file");
+    let dir = dist.parent().expect("parent").to_owned();
+    let config = dir.join("acme.json");
+    std::fs::write(&config, replyby_core::DEMO_CONFIG).expect("write");
+    let db = dir.join("q.db");
+    let server = start_with(
+        db.to_str().expect("path"),
+        dist.to_str().expect("path"),
+        &["--config", config.to_str().expect("path")],
+    );
+    let base = &server.base;
+    let (_, cookie) = sign_in(base, BOOTSTRAP, "/studio/").await;
+    let session = send(client().get(format!("{base}/studio/session")).header("cookie", &cookie)).await.json();
+    assert_eq!(session["source"]["file"], config.to_str().expect("path"), "{session}");
+    let current = send(client().get(format!("{base}/v1/config?layer=base"))).await;
+    let r = send(
+        client()
+            .put(format!("{base}/v1/config"))
+            .header("cookie", &cookie)
+            .header("origin", base.as_str())
+            .header("x-replyby-form-token", session["formToken"].as_str().expect("token"))
+            .header("if-match", current.header("etag"))
+            .body(current.text.clone()),
+    )
+    .await;
+    assert_eq!(r.code, 409, "{}", r.text);
+    assert!(r.text.contains("managed by a file"), "{}", r.text);
 }
