@@ -2,21 +2,12 @@
 //! loopback, each server standing at a pinned instant (`serve --test-clock`), and
 //! `replyby hours` (its JSON-LD read by pyld; scripts/install-python-tools.sh installs it).
 
+#[path = "support/serve.rs"]
+mod support;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::io::Write;
+use std::process::{Command, Stdio};
+use support::{Server, serve};
 
 /// The demo config, its clock standing at `now`.
 fn start(name: &str, now: &str) -> Server {
@@ -24,20 +15,7 @@ fn start(name: &str, now: &str) -> Server {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = dir.join("q.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_replyby"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--test-clock", now])
-        .arg("--db")
-        .arg(&db)
-        .env("REPLYBY_STAFF_TOKEN", "t")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start replyby serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("listening line");
-    let base = line.trim().rsplit(' ').next().expect("url").to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-    Server { child, base }
+    serve(&["--static-dir", "/nonexistent", "--test-clock", now, "--db", db.to_str().expect("path")], "t")
 }
 
 struct Answer {

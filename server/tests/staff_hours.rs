@@ -6,30 +6,20 @@
 
 #[path = "support/pg_url.rs"]
 mod pg_url;
+#[path = "support/serve.rs"]
+mod support;
 use pg_url::with_database;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+use support::{Server, serve};
 
 const BOOTSTRAP: &str = "bootstrap-secret";
 /// Wednesday 3 March 2027, 10:00 in New York: the New York team is open.
 const WEDNESDAY: &str = "2027-03-03T15:00:00Z";
 /// Friday 5 March 2027, 20:00 in New York: closed until Monday.
 const FRIDAY_EVENING: &str = "2027-03-06T01:00:00Z";
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_replyby")
@@ -43,21 +33,9 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn start(db: &str, at: &str, extra: &[&str]) -> Server {
-    let mut child = Command::new(bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--static-dir", "/nonexistent", "--rate-limit", "0"])
-        .args(["--test-clock", at])
-        .args(extra)
-        .env("REPLYBY_STAFF_TOKEN", BOOTSTRAP)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start replyby serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("listening line");
-    let base = line.trim().rsplit(' ').next().unwrap_or("").to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "replyby serve did not start: {line:?}");
-    Server { child, base }
+    let args =
+        [&["--db", db, "--static-dir", "/nonexistent", "--rate-limit", "0", "--test-clock", at][..], extra].concat();
+    serve(&args, BOOTSTRAP)
 }
 
 /// `replyby staff add NAME --role ROLE --db DB`: the token it prints once.

@@ -3,25 +3,15 @@
 //! (`PUT /v1/config` with the session's form token), on a real server on loopback with a real
 //! SQLite file. Clocks are pinned (`--test-clock`). The browser side is tests/e2e/studio.test.mjs.
 
+#[path = "support/serve.rs"]
+mod support;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+use support::{Server, serve};
 
 const BOOTSTRAP: &str = "bootstrap-secret";
 const AT: &str = "2027-03-03T15:00:00Z";
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_replyby")
@@ -39,21 +29,8 @@ fn start(db: &str, static_dir: &str) -> Server {
 }
 
 fn start_with(db: &str, static_dir: &str, extra: &[&str]) -> Server {
-    let mut child = Command::new(bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db, "--static-dir", static_dir, "--rate-limit", "0"])
-        .args(["--test-clock", AT])
-        .args(extra)
-        .env("REPLYBY_STAFF_TOKEN", BOOTSTRAP)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start replyby serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("listening line");
-    let base = line.trim().rsplit(' ').next().unwrap_or("").to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "replyby serve did not start: {line:?}");
-    Server { child, base }
+    let args = [&["--db", db, "--static-dir", static_dir, "--rate-limit", "0", "--test-clock", AT][..], extra].concat();
+    serve(&args, BOOTSTRAP)
 }
 
 fn add_staff(db: &str, name: &str, role: &str) -> String {
@@ -87,6 +64,21 @@ async fn send(req: reqwest::RequestBuilder) -> Reply {
     let code = res.status().as_u16();
     let headers = res.headers().clone();
     Reply { code, headers, text: res.text().await.unwrap_or_default() }
+}
+
+/// `PUT /v1/config` as the studio sends it: the session cookie, its form token, this origin,
+/// `If-Match` of the version `current` is.
+async fn publish_with_session(base: &str, cookie: &str, form_token: &str, current: &Reply) -> Reply {
+    send(
+        client()
+            .put(format!("{base}/v1/config"))
+            .header("cookie", cookie)
+            .header("origin", base)
+            .header("x-replyby-form-token", form_token)
+            .header("if-match", current.header("etag"))
+            .body(current.text.clone()),
+    )
+    .await
 }
 
 /// Signs in on the form the way a browser does (same-origin `Origin`); the session cookie.
@@ -225,16 +217,7 @@ async fn an_agent_is_told_the_studio_is_for_admins_and_cannot_publish() {
     let staff_page = send(client().get(format!("{base}/staff/schedule")).header("cookie", &cookie)).await;
     let token = staff_page.text.split("name=\"csrf\" value=\"").nth(1).and_then(|t| t.split('"').next()).expect("csrf");
     let current = send(client().get(format!("{base}/v1/config?layer=base"))).await;
-    let r = send(
-        client()
-            .put(format!("{base}/v1/config"))
-            .header("cookie", &cookie)
-            .header("origin", base.as_str())
-            .header("x-replyby-form-token", token)
-            .header("if-match", current.header("etag"))
-            .body(current.text.clone()),
-    )
-    .await;
+    let r = publish_with_session(base, &cookie, token, &current).await;
     assert_eq!(r.code, 403, "{}", r.text);
     assert!(r.text.contains("only an admin"), "{}", r.text);
 }
@@ -275,16 +258,7 @@ async fn with_the_config_pinned_to_a_file_the_studio_is_told_so_and_publishing_i
     let session = send(client().get(format!("{base}/studio/session")).header("cookie", &cookie)).await.json();
     assert_eq!(session["source"]["file"], config.to_str().expect("path"), "{session}");
     let current = send(client().get(format!("{base}/v1/config?layer=base"))).await;
-    let r = send(
-        client()
-            .put(format!("{base}/v1/config"))
-            .header("cookie", &cookie)
-            .header("origin", base.as_str())
-            .header("x-replyby-form-token", session["formToken"].as_str().expect("token"))
-            .header("if-match", current.header("etag"))
-            .body(current.text.clone()),
-    )
-    .await;
+    let r = publish_with_session(base, &cookie, session["formToken"].as_str().expect("token"), &current).await;
     assert_eq!(r.code, 409, "{}", r.text);
     assert!(r.text.contains("managed by a file"), "{}", r.text);
 }
