@@ -125,11 +125,9 @@ impl FromRequestParts<AppState> for Publisher {
         if !bearer(&parts.headers).is_empty() {
             return Admin::from_request_parts(parts, s).await.map(|Admin(staff)| Publisher(staff));
         }
-        let session = session(s, &parts.headers).await.ok_or(AppError::Unauthorized)?;
+        // The staff page's own check for its form posts: the session, same site, its form token.
         let token = parts.headers.get(FORM_TOKEN).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !(super::staff::same_site(&parts.headers) && same_secret(token, &session.csrf)) {
-            return Err(AppError::Forbidden);
-        }
+        let session = super::staff::check(s, &parts.headers, token).await?;
         if !session.staff.is_admin() {
             return Err(AppError::NotAdmin(session.staff.name));
         }
