@@ -293,6 +293,19 @@ impl Schedule {
             .collect()
     }
 
+    /// What `replyby check` (and the config studio) says of a config that loads:
+    /// `"Acme Networks: 3 teams, 4 coverages, 5 plans"`.
+    pub fn summary(&self) -> String {
+        let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{}: {}, {}, {}",
+            self.config.company,
+            count(self.teams.len(), "team"),
+            count(self.coverages.len(), "coverage"),
+            count(self.plans.len(), "plan")
+        )
+    }
+
     /// The plan with this id.
     pub fn plan_index(&self, id: &str) -> Option<usize> {
         self.plans.iter().position(|p| p.id == id)

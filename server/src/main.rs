@@ -416,15 +416,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             for w in replyby_core::lint::lint(&schedule.config) {
                 eprintln!("warning: {}: {}", w.path, w.message);
             }
-            let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-            println!(
-                "{}: ok — {}: {}, {}, {}",
-                config.display(),
-                schedule.config.company,
-                count(schedule.teams.len(), "team"),
-                count(schedule.coverages.len(), "coverage"),
-                count(schedule.plans.len(), "plan")
-            );
+            println!("{}: ok — {}", config.display(), schedule.summary());
             Ok(())
         }
         Command::Status { config, coverage, at } => {

@@ -13,7 +13,7 @@ pub mod span;
 
 use chrono::NaiveDate;
 use replyby_core::json::Json;
-use replyby_core::{ConfigError, Schedule, TzTable, holidays, load, osm_import};
+use replyby_core::{ConfigError, TzTable, holidays, load, osm_import};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -33,7 +33,7 @@ pub fn check(text: &str) -> String {
             for w in replyby_core::lint::lint(&schedule.config) {
                 warnings.push(located(text, &w.path, &w.message, false));
             }
-            summary = Value::String(summary_line(&schedule));
+            summary = Value::String(format!("ok — {}", schedule.summary()));
         }
         Err(errors) => {
             let syntax = Json::parse(text).err();
@@ -53,18 +53,6 @@ pub fn check(text: &str) -> String {
         }
     }
     json!({ "problems": problems, "warnings": warnings, "summary": summary }).to_string()
-}
-
-/// The text after `FILE: ` in `replyby check`'s line for a config that loads.
-fn summary_line(s: &Schedule) -> String {
-    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "ok — {}: {}, {}, {}",
-        s.config.company,
-        count(s.teams.len(), "team"),
-        count(s.coverages.len(), "coverage"),
-        count(s.plans.len(), "plan")
-    )
 }
 
 fn located(text: &str, path: &str, message: &str, with_key: bool) -> Value {
