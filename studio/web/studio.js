@@ -134,6 +134,8 @@ function perDay(hours) {
 }
 // Seven days' lists back to `hours`: runs of days with the same hours become one key.
 const compress = (days) => Object.fromEntries(JSON.parse(core.hours_from_days(JSON.stringify(days))).entries ?? []);
+// Lowercase without accents: "São Paulo" is found as "sao paulo", and slugs are ASCII.
+const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 const intervals = (value) => value.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
 
 let presetList = [];
@@ -282,7 +284,7 @@ function addTeam() {
   if (!name || !zone) { err.textContent = t('addTeamNeeds'); return; }
   err.textContent = '';
   edit((d) => {
-    const slug = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'team';
+    const slug = fold(name).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'team';
     let id = slug;
     for (let n = 2; d.teams.some((x) => x.id === id); n++) id = `${slug}-${n}`;
     d.teams.push({ id, name, timezone: zone, hours: { 'mon-fri': ['09:00-17:00'] }, holidays: [] });
@@ -297,7 +299,6 @@ function addTeam() {
 function labelPresets() {
   let regions;
   try { regions = new Intl.DisplayNames([ui], { type: 'region' }); } catch { regions = null; }
-  const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   presetList = JSON.parse(core.presets()).map((p) => {
     const [country, ...rest] = p.name.split(', ');
     let local = country;
@@ -309,7 +310,7 @@ function labelPresets() {
   presetList.sort((a, b) => a.label.localeCompare(b.label, ui));
 }
 function searchPresets() {
-  const q = $('preset-search').value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  const q = fold($('preset-search').value).trim();
   const found = q ? presetList.filter((p) => q.split(/\s+/).every((w) => p.key.includes(w))) : [];
   $('preset-count').textContent = q ? t(found.length === 1 ? 'presetFound' : 'presetsFound', { n: found.length }) : '';
   $('preset-results').replaceChildren(...found.slice(0, 40).map((p) => el('li', {}, el('button', { type: 'button', class: 'link', onclick: () => showPreset(p) }, `${p.label} `, el('code', { text: p.id })))));
