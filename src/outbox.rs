@@ -70,6 +70,20 @@ fn number(v: &Json, key: &str) -> f64 {
 }
 
 impl State {
+    /// The server has answered: received or refused. An answer is final; a refused request
+    /// is corrected as a new item.
+    pub fn is_answer(&self) -> bool {
+        !matches!(self, State::Pending { .. })
+    }
+
+    /// What an item's state becomes after one tab's attempt, given what storage holds now.
+    /// Tabs share the outbox and can both send an item (the lease narrows that, storage
+    /// events arrive late); the idempotency key keeps the server's copy single, and this
+    /// keeps the device's: an answer another tab stored stays, whatever this attempt got.
+    pub fn settle(stored: &State, attempt: State) -> State {
+        if stored.is_answer() { stored.clone() } else { attempt }
+    }
+
     fn to_json(&self) -> Json {
         match self {
             State::Pending { attempts, next_at, last_error } => Json::object([
@@ -291,6 +305,20 @@ mod tests {
         assert_eq!(backoff_ms(3, 0.5), 4000.0);
         assert_eq!(backoff_ms(30, 0.999), 59_940.0);
         assert_eq!(backoff_ms(5, 0.0), 250.0);
+    }
+
+    #[test]
+    fn an_answer_in_storage_outlives_a_later_failed_attempt_from_another_tab() {
+        let received =
+            State::Received { id: "r1".into(), release_at: "a".into(), respond_by: "b".into(), deferred: false };
+        let refused = State::Refused { fields: vec![("email".into(), "bad".into())] };
+        let failed = State::Pending { attempts: 3, next_at: 5.0, last_error: Some("unreachable".into()) };
+        let earlier = State::Pending { attempts: 2, next_at: 1.0, last_error: None };
+        assert_eq!(State::settle(&received, failed.clone()), received);
+        assert_eq!(State::settle(&refused, failed.clone()), refused);
+        assert_eq!(State::settle(&received, refused.clone()), received);
+        assert_eq!(State::settle(&earlier, failed.clone()), failed);
+        assert_eq!(State::settle(&earlier, received.clone()), received);
     }
 
     #[test]

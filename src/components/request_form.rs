@@ -70,36 +70,42 @@ fn now_ms() -> f64 {
 fn deliver(item: Item, outbox: UseReducerDispatcher<Outbox>, sending: Rc<RefCell<Vec<String>>>) {
     wasm_bindgen_futures::spawn_local(async move {
         let key = item.key.clone();
-        // Another tab holding the lease is sending it; the storage event will tell us how it went.
-        let held = outbox::load().iter().any(|i| i.key == key && i.lease_until > now_ms());
-        if !held {
-            outbox::update(&key, |i| i.lease_until = now_ms() + LEASE_MS);
-            let attempts = match &item.state {
-                State::Pending { attempts, .. } => *attempts,
-                _ => 0,
-            };
-            let state = match outbox::send(&item).await {
-                Outcome::Received(s) | Outcome::Refused(s) => s,
-                Outcome::Retry { error, after_ms } => {
-                    let wait = after_ms.unwrap_or_else(|| outbox::backoff_ms(attempts, js_sys::Math::random()));
-                    State::Pending { attempts: attempts + 1, next_at: now_ms() + wait, last_error: Some(error) }
-                }
-            };
-            outbox::update(&key, |i| {
-                // Once the server has it, the device keeps only its times: the address,
-                // name, subject and message leave localStorage (a refused one keeps them,
-                // to be corrected and sent again).
-                if matches!(state, State::Received { .. }) {
-                    i.body = replyby_core::json::Json::Null;
-                    i.subject.clear();
-                }
-                i.state = state.clone();
-                i.lease_until = 0.0;
-            });
-            outbox.dispatch(Action::Set(key.clone(), state));
-        } else {
-            let retry = State::Pending { attempts: 0, next_at: now_ms() + LEASE_MS, last_error: None };
-            outbox.dispatch(Action::Set(key.clone(), retry));
+        let stored = outbox::load().into_iter().find(|i| i.key == key);
+        match stored {
+            // Another tab has had the server's answer meanwhile: nothing to send.
+            Some(Item { state, .. }) if state.is_answer() => outbox.dispatch(Action::Set(key.clone(), state)),
+            // Another tab holding the lease is sending it; the storage event will tell us how it went.
+            Some(Item { lease_until, .. }) if lease_until > now_ms() => {
+                let retry = State::Pending { attempts: 0, next_at: now_ms() + LEASE_MS, last_error: None };
+                outbox.dispatch(Action::Set(key.clone(), retry));
+            }
+            _ => {
+                outbox::update(&key, |i| i.lease_until = now_ms() + LEASE_MS);
+                let attempts = match &item.state {
+                    State::Pending { attempts, .. } => *attempts,
+                    _ => 0,
+                };
+                let attempt = match outbox::send(&item).await {
+                    Outcome::Received(s) | Outcome::Refused(s) => s,
+                    Outcome::Retry { error, after_ms } => {
+                        let wait = after_ms.unwrap_or_else(|| outbox::backoff_ms(attempts, js_sys::Math::random()));
+                        State::Pending { attempts: attempts + 1, next_at: now_ms() + wait, last_error: Some(error) }
+                    }
+                };
+                let kept = outbox::update(&key, |i| {
+                    i.state = State::settle(&i.state, attempt.clone());
+                    // Once the server has it, the device keeps only its times: the address,
+                    // name, subject and message leave localStorage (a refused one keeps them,
+                    // to be corrected and sent again).
+                    if matches!(i.state, State::Received { .. }) {
+                        i.body = replyby_core::json::Json::Null;
+                        i.subject.clear();
+                    }
+                    i.lease_until = 0.0;
+                });
+                let state = kept.map_or(attempt, |i| i.state);
+                outbox.dispatch(Action::Set(key.clone(), state));
+            }
         }
         sending.borrow_mut().retain(|k| *k != key);
     });
