@@ -496,7 +496,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Ok(t) if !t.trim().is_empty() => t,
                 _ => {
                     let t = uuid::Uuid::new_v4().simple().to_string();
-                    println!("replyby serve: no REPLYBY_STAFF_TOKEN set; the staff token for this run is {t}");
+                    // A token is a secret and never goes into a log: it is shown only to a person
+                    // at a terminal. Under a service manager, staff sign in with their own
+                    // tokens (`replyby staff add`).
+                    use std::io::IsTerminal;
+                    if std::io::stdout().is_terminal() {
+                        println!("replyby serve: no REPLYBY_STAFF_TOKEN set; the staff token for this run is {t}");
+                    } else {
+                        tracing::warn!(
+                            "no REPLYBY_STAFF_TOKEN set and no terminal to show a generated one: no bootstrap admin this run; staff sign in with tokens from `replyby staff add`"
+                        );
+                    }
                     t
                 }
             };

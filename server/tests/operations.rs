@@ -517,6 +517,22 @@ async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_un
     assert_eq!((acked[0]["state"].as_str(), acked[0]["attempts"].as_i64()), (Some("delivered"), Some(1)), "{d}");
 }
 
+/// A webhook receiver that answers every POST `400` with what it was sent (port in argv[1]).
+const ECHO_RECEIVER: &str = r#"
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_log_line_carries_personal_data_or_a_secret() {
     let dir = temp_dir("logs");
@@ -535,6 +551,17 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
     );
     wait_for_port(smtp_port);
     let dead_port = free_port();
+    // A receiver that refuses every event and echoes it back: what it says must stay out of the log.
+    let echo_port = free_port();
+    let _echo = Proc(
+        Command::new("python3")
+            .args(["-c", ECHO_RECEIVER, &echo_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 echo receiver"),
+    );
+    wait_for_port(echo_port);
     let settings = write_settings(
         &dir,
         &format!(
@@ -542,10 +569,15 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
              [smtp]\nurl = \"smtp://127.0.0.1:{smtp_port}\"\n\n[receipts]\nenabled = true\n\n\
              [metrics]\ntoken = \"env:REPLYBY_TEST_METRICS_TOKEN\"\n\n\
              [[webhooks]]\nurl = \"http://127.0.0.1:{dead_port}/h\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
-             events = [\"request.received\", \"request.released\", \"request.acknowledged\"]\nallow_private = true\n"
+             events = [\"request.received\", \"request.released\", \"request.acknowledged\"]\nallow_private = true\n\n\
+             [[webhooks]]\nurl = \"http://127.0.0.1:{echo_port}/hook/Path-Secret-5521?key=Query-Secret-8812\"\n\
+             secret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\nevents = [\"request.received\"]\nallow_private = true\n"
         ),
     );
     let marks = [
+        "Path-Secret-5521",
+        "Query-Secret-8812",
+        "Website-Marker-6613",
         "Leaky.Customer@Secret-Mail.example",
         "Zebulon Quibbleworth",
         "Subject-Marker-7731",
@@ -555,8 +587,8 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
         SECRET,
     ];
     let body = json!({
-        "plan": "enterprise", "email": marks[0], "name": marks[1], "subject": marks[2],
-        "message": format!("{} please call", marks[3]), "fill_ms": 9000
+        "plan": "enterprise", "email": marks[3], "name": marks[4], "subject": marks[5],
+        "message": format!("{} please call", marks[6]), "fill_ms": 9000
     });
     let mut logs = String::new();
     for format in ["json", "text"] {
@@ -566,15 +598,18 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
         let id = v["id"].as_str().expect("id").to_owned();
         // Bad input echoes nothing either: a reused key, a bad address.
         assert_eq!(
-            post(&s.base, &format!("leak-{format}"), &json!({ "plan": "basic", "email": marks[0], "message": "x" }))
+            post(&s.base, &format!("leak-{format}"), &json!({ "plan": "basic", "email": marks[3], "message": "x" }))
                 .await
                 .0,
             422
         );
         assert_eq!(
-            post(&s.base, "bad", &json!({ "plan": "basic", "email": marks[1], "message": marks[3] })).await.0,
+            post(&s.base, "bad", &json!({ "plan": "basic", "email": marks[4], "message": marks[6] })).await.0,
             400
         );
+        // A bot check tripped: the log says which, not what was typed in the hidden field.
+        let trap = json!({ "plan": "basic", "email": "trap@example.com", "message": "m", "website": marks[2], "fill_ms": 9000 });
+        assert_eq!(post(&s.base, &format!("trap-{format}"), &trap).await.0, 201);
         for path in ["/v1/queue?include=deferred,spam", "/v1/deliveries", "/metrics", "/readyz"] {
             assert_eq!(get(&s.base, path, Some(TOKEN)).await.0, 200, "{path}");
         }
@@ -586,11 +621,13 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
         until(20, "both e-mails and a failed webhook", async || {
             let log = s.log();
             let sent = log.matches("\"outcome\":\"delivered\"").count() + log.matches("outcome=\"delivered\"").count();
-            let failed = log.contains("\"outcome\":\"failed\"") || log.contains("outcome=\"failed\"");
-            (sent >= 1 && failed).then_some(())
+            let failed = log.matches("\"outcome\":\"failed\"").count() + log.matches("outcome=\"failed\"").count();
+            let refused = log.contains("HTTP 400 Bad Request");
+            (sent >= 1 && failed >= 2 && refused).then_some(())
         })
         .await;
         let log = s.log();
+        assert!(log.contains("website_field"), "{log}");
         // One line per request with its route, status and latency.
         let request_lines: Vec<&str> = log.lines().filter(|l| l.contains("http request")).collect();
         assert!(request_lines.len() >= 9, "{log}");

@@ -64,7 +64,7 @@ impl From<super::store::StoreError> for AppError {
     fn from(e: super::store::StoreError) -> Self {
         match e {
             super::store::StoreError::Unavailable(detail) => {
-                tracing::warn!(%detail, "database unavailable");
+                tracing::warn!(detail = %crate::serve::logs::redact(&detail), "database unavailable");
                 AppError::Unavailable(5)
             }
             super::store::StoreError::InFlight => AppError::InFlight,
@@ -109,7 +109,7 @@ impl IntoResponse for AppError {
             AppError::MissingIfMatch => StatusCode::PRECONDITION_REQUIRED,
             AppError::Internal(detail) => {
                 // Internals stay in the log, off the wire.
-                tracing::error!(%detail, "internal error");
+                tracing::error!(detail = %crate::serve::logs::redact(detail), "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };

@@ -167,7 +167,7 @@ async fn create_request(
                 }
                 Some(why) => {
                     s.ops.metrics.received(&r.plan, "spam");
-                    tracing::warn!(id = %r.id, plan = %r.plan, reason = %why, "request kept as suspected spam")
+                    tracing::warn!(id = %r.id, plan = %r.plan, reason = super::new_request::spam_kind(why), "request kept as suspected spam")
                 }
             }
             r

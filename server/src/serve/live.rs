@@ -243,7 +243,9 @@ impl Live {
             match self.poll().await {
                 Ok(true) => tracing::info!(revision = self.get().revision, "schedule rebuilt from the store"),
                 Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "could not check the store for schedule changes"),
+                Err(e) => {
+                    tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "could not check the store for schedule changes")
+                }
             }
         }
     }

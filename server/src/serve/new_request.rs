@@ -126,13 +126,22 @@ impl NewRequest {
     }
 }
 
+/// How a reason from [`NewRequest::spam_reason`] starts when the hidden field was filled in.
+const WEBSITE_FILLED: &str = "the hidden Website field was filled in";
+
+/// A spam reason's kind, for the log: the reason itself quotes what was typed in the hidden
+/// field, which can be anything a person typed there.
+pub fn spam_kind(reason: &str) -> &'static str {
+    if reason.starts_with(WEBSITE_FILLED) { "website_field" } else { "fill_time" }
+}
+
 impl NewRequest {
     /// Why this request looks like a bot's, if it does. Such a request is stored and answered
     /// like any other, so neither a bot nor a person who tripped a check by mistake can tell;
     /// staff see it with `?include=spam`.
     pub fn spam_reason(&self) -> Option<String> {
         if let Some(w) = &self.website {
-            return Some(format!("the hidden Website field was filled in (\"{w}\")"));
+            return Some(format!("{WEBSITE_FILLED} (\"{w}\")"));
         }
         match self.fill_ms {
             Some(ms) if ms < MIN_FILL_MS => Some(format!("sent {ms} ms after the form was shown")),

@@ -43,7 +43,9 @@ pub async fn run(store: Arc<dyn OpsStore>, policy: Policy, clock: Clock) {
                 spam_after_days = policy.spam_after.map(|a| a / 86_400),
                 "retention: customers' fields erased"
             ),
-            Err(e) => tracing::warn!(error = %e, "retention: could not erase; will try again"),
+            Err(e) => {
+                tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "retention: could not erase; will try again")
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ pub async fn serve(listener: TcpListener, router: Router, stop: watch::Receiver<
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait rather than spin.
-                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
@@ -128,7 +128,9 @@ pub async fn drain(
         match store.release_leases(worker_id).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(leases = n, "gave back the leases of sends cut short"),
-            Err(e) => tracing::warn!(error = %e, "could not give back leases; they run out on their own"),
+            Err(e) => {
+                tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "could not give back leases; they run out on their own")
+            }
         }
     }
     Ok(())

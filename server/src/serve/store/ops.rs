@@ -127,20 +127,33 @@ impl OpsStore for SqliteStore {
             tx.execute(&format!("{BLANK_RECEIPTS} ({which})"), params![before, spam_before])?;
             let n = tx.execute(&format!("{BLANK_REQUESTS} ({which})"), params![before, spam_before])?;
             tx.commit()?;
-            if n > 0 {
-                // As for an erasure: the WAL's old frames hold the fields as first written.
-                for _ in 0..CHECKPOINT_TRIES {
-                    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-                    if busy == 0 {
-                        break;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
+            // As for an erasure: the WAL's old frames hold the fields as first written. The
+            // fields are blanked for every reader already; a WAL a reader kept busy is emptied
+            // by the next pass that erases anything, so it is reported, not failed.
+            if n > 0 && !truncate_wal(conn)? {
+                tracing::warn!(
+                    erased = n,
+                    "retention: the WAL could not be emptied (a reader stayed busy); the next pass tries again"
+                );
             }
             Ok(n as u64)
         })
         .await
     }
+}
+
+/// Empties the WAL into the database file (whose freed pages `secure_delete` zeroes) and
+/// truncates it; `false` when a reader kept it busy every try (readers hold an older snapshot,
+/// and are short).
+fn truncate_wal(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    for _ in 0..CHECKPOINT_TRIES {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Ok(false)
 }
 
 fn sqlite_erase(tx: &rusqlite::Transaction<'_>, email: &str) -> rusqlite::Result<Erased> {
@@ -166,13 +179,8 @@ impl SqliteStore {
             let tx = conn.transaction()?;
             let erased = sqlite_erase(&tx, &email)?;
             tx.commit()?;
-            // Busy while a reader holds an older snapshot; readers are short.
-            for _ in 0..CHECKPOINT_TRIES {
-                let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-                if busy == 0 {
-                    return Ok(erased);
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
+            if truncate_wal(conn)? {
+                return Ok(erased);
             }
             Err(rusqlite::Error::InvalidParameterName(
                 "the erased rows are deleted, but the WAL could not be emptied (a reader stayed busy); run the erasure again".into(),
@@ -260,12 +268,7 @@ impl OpsStore for PostgresStore {
         let requests =
             tx.execute("DELETE FROM requests WHERE lower(email) = lower($1)", &[&email]).await.map_err(classify)?;
         tx.commit().await.map_err(classify)?;
-        // Outside the transaction: VACUUM cannot run inside one. The rows are already gone
-        // for every reader; a VACUUM cut short (the statement timeout on a large table) is
-        // finished by autovacuum, so it is reported, not failed.
-        if let Err(e) = client.batch_execute("VACUUM requests, deliveries").await {
-            tracing::warn!(error = %classify(e), "erasure: VACUUM did not finish; autovacuum will");
-        }
+        vacuum(&client, "erasure").await;
         Ok(Erased { requests, deliveries, pending_deliveries: pending as u64 })
     }
 
@@ -276,6 +279,21 @@ impl OpsStore for PostgresStore {
         tx.execute(&format!("{BLANK_RECEIPTS} ({which})"), &[&before, &spam_before]).await.map_err(classify)?;
         let n = tx.execute(&format!("{BLANK_REQUESTS} ({which})"), &[&before, &spam_before]).await.map_err(classify)?;
         tx.commit().await.map_err(classify)?;
+        // The blanked fields' old row versions stay in the heap until vacuumed, as an
+        // erasure's deleted rows do.
+        if n > 0 {
+            vacuum(&client, "retention").await;
+        }
         Ok(n)
+    }
+}
+
+/// `VACUUM requests, deliveries` after rows were erased or blanked, outside any transaction
+/// (VACUUM cannot run inside one). The rows are already gone for every reader; a VACUUM cut
+/// short (the statement timeout on a large table) is finished by autovacuum, so it is
+/// reported, not failed.
+async fn vacuum(client: &deadpool_postgres::Object, pass: &'static str) {
+    if let Err(e) = client.batch_execute("VACUUM requests, deliveries").await {
+        tracing::warn!(error = %crate::serve::logs::redact(&classify(e).to_string()), pass, "VACUUM did not finish; autovacuum will");
     }
 }
