@@ -517,6 +517,65 @@ async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_un
     assert_eq!((acked[0]["state"].as_str(), acked[0]["attempts"].as_i64()), (Some("delivered"), Some(1)), "{d}");
 }
 
+/// A send that outlasts the grace (the receiver holds it 60 s): the instance still exits within
+/// the 10 s and gives the delivery's lease back, so the next instance sends it at once instead
+/// of waiting for the lease to run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_send_longer_than_the_grace_gives_its_lease_back() {
+    let dir = temp_dir("term-lease");
+    let db = dir.join("q.db").to_str().expect("path").to_owned();
+    let log = dir.join("hooks.jsonl");
+    let port = free_port();
+    let _receiver = Proc(
+        Command::new("python3")
+            .arg(root().join("scripts/dev/webhook-receiver.py"))
+            .args(["--port", &port.to_string(), "--secret", SECRET, "--clock-start", FRIDAY_NIGHT])
+            .arg("--log")
+            .arg(&log)
+            .args(["--script", "/stuck=sleep:60"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("webhook receiver"),
+    );
+    wait_for_port(port);
+    let settings = write_settings(
+        &dir,
+        &format!(
+            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/stuck\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+             events = [\"request.acknowledged\"]\nallow_private = true\n"
+        ),
+    );
+    let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings]);
+    let body = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
+    let (_, v) = post(&s.base, "stuck", &body).await;
+    let id = v["id"].as_str().expect("id").to_owned();
+    let ack = client().post(format!("{}/v1/queue/{id}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
+    assert_eq!(ack.status().as_u16(), 204);
+    until(10, "the held send", async || std::fs::read_to_string(&log).ok().filter(|l| !l.is_empty()).map(|_| ())).await;
+    let leased = |db: &str| -> (String, Option<i64>) {
+        let conn = rusqlite::Connection::open(db).expect("open the SQLite file");
+        conn.query_row("SELECT state, lease_until FROM deliveries WHERE request_id = ?1", [&id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("the delivery")
+    };
+    assert!(leased(&db).1.is_some(), "the send under way holds a lease");
+    s.sigterm();
+    let (s, took, clean) = tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        let (took, clean) = s.wait(Duration::from_secs(20));
+        (s, took, clean)
+    })
+    .await
+    .expect("join");
+    assert!(clean, "exit status after SIGTERM");
+    assert!(took < Duration::from_secs(11), "took {took:?}");
+    let text = s.log();
+    assert!(text.contains("gave back the leases"), "{text}");
+    assert_eq!(leased(&db), ("pending".to_owned(), None), "the lease is given back; the send is still to do");
+}
+
 /// A webhook receiver that answers every POST `400` with what it was sent (port in argv[1]).
 const ECHO_RECEIVER: &str = r#"
 import http.server, sys
@@ -615,6 +674,10 @@ async fn no_log_line_carries_personal_data_or_a_secret() {
         }
         assert_eq!(get(&s.base, "/metrics", Some(METRICS_TOKEN)).await.0, 200);
         assert_eq!(get(&s.base, "/v1/queue", Some(SECRET)).await.0, 401);
+        // The metrics token reads /metrics and nothing else.
+        for path in ["/v1/queue", "/v1/deliveries", "/v1/audit"] {
+            assert_eq!(get(&s.base, path, Some(METRICS_TOKEN)).await.0, 401, "{path}");
+        }
         let ack = client().post(format!("{}/v1/queue/{id}/ack", s.base)).bearer_auth(TOKEN).send().await.expect("ack");
         assert_eq!(ack.status().as_u16(), 204);
         // The receipt and the team e-mail go out; the webhooks fail (nobody listens).

@@ -112,25 +112,45 @@ pub async fn drain(
 ) -> std::io::Result<()> {
     let server = server.into_future();
     tokio::pin!(server);
-    let deadline = async {
+    // One budget from the signal for everything: the requests in flight, the worker's sends
+    // and giving the leases back. Not a fresh grace for each step.
+    let end = async {
         stopped(stop.clone()).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tokio::time::Instant::now() + SHUTDOWN_GRACE
     };
-    tokio::select! {
-        r = &mut server => r?,
-        _ = deadline => tracing::warn!("requests still open after the grace period; closing them"),
-    }
-    // The worker waits at most the same grace for its sends; it began at the same signal.
-    if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
+    tokio::pin!(end);
+    let end_at = tokio::select! {
+        r = &mut server => {
+            r?;
+            // The server has drained; the signal has come (the server only stops after it).
+            end.await
+        }
+        at = &mut end => {
+            tokio::select! {
+                r = &mut server => r?,
+                _ = tokio::time::sleep_until(at) => tracing::warn!("requests still open after the grace period; closing them"),
+            }
+            at
+        }
+    };
+    // Leave a moment of the budget to give back the leases of sends cut short.
+    let for_leases = Duration::from_millis(500);
+    if tokio::time::timeout_at(end_at - for_leases, worker).await.is_err() {
         tracing::warn!("the delivery worker did not stop in time");
     }
     if let Some(store) = store {
-        match store.release_leases(worker_id).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(leases = n, "gave back the leases of sends cut short"),
-            Err(e) => {
+        match tokio::time::timeout_at(
+            end_at.max(tokio::time::Instant::now() + for_leases),
+            store.release_leases(worker_id),
+        )
+        .await
+        {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(leases = n, "gave back the leases of sends cut short"),
+            Ok(Err(e)) => {
                 tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "could not give back leases; they run out on their own")
             }
+            Err(_) => tracing::warn!("the store did not take the leases back in time; they run out on their own"),
         }
     }
     Ok(())
