@@ -59,6 +59,27 @@ function saveDraft() {
   $('draft-state').textContent = text === base.text ? '' : t('draftKept');
 }
 
+// Nothing typed is lost on reload. The JSON is the draft; a form field still being typed in
+// when the page goes away is applied to it first (its change event, as a Tab would), and the
+// fields that are not config yet (a new team, an OSM value, the version note, a search) are
+// kept beside the draft.
+const FIELDS = `${DRAFT}:fields`;
+const KEPT_FIELDS = ['new-team-name', 'new-team-zone', 'osm', 'preset-search', 'note'];
+function keepFieldsAcrossReloads() {
+  const kept = JSON.parse(localStorage.getItem(FIELDS) || '{}');
+  for (const id of KEPT_FIELDS) if (kept[id]) $(id).value = kept[id];
+  if (kept['preset-search']) searchPresets();
+  addEventListener('pagehide', () => {
+    const f = document.activeElement;
+    if (f && f !== box && f.closest('form, section') && f.matches('input:not([type=file]), select') && !KEPT_FIELDS.includes(f.id)) {
+      f.dispatchEvent(new Event('change'));
+    }
+    const fields = Object.fromEntries(KEPT_FIELDS.map((id) => [id, $(id).value]).filter(([, v]) => v));
+    if (Object.keys(fields).length) localStorage.setItem(FIELDS, JSON.stringify(fields));
+    else localStorage.removeItem(FIELDS);
+  });
+}
+
 // A new text from anywhere (typing, a form, a file): checked, forms and preview follow.
 function setText(next, { fromBox = false } = {}) {
   text = next;
@@ -551,7 +572,14 @@ async function start() {
   $('conflict-take').addEventListener('click', () => { base = { ...theirs }; $('conflict').hidden = true; setText(theirs.text); $('publish-result').textContent = t('tookTheirs'); });
   $('save').addEventListener('click', saveFile);
   $('open').addEventListener('change', async (e) => { const f = e.target.files[0]; if (f) setText(await f.text()); });
-  $('discard').addEventListener('click', () => { localStorage.removeItem(DRAFT); setText(base.text); $('draft-state').textContent = t('discarded'); });
+  $('discard').addEventListener('click', () => {
+    localStorage.removeItem(DRAFT);
+    localStorage.removeItem(FIELDS);
+    for (const id of KEPT_FIELDS) $(id).value = '';
+    setText(base.text);
+    $('draft-state').textContent = t('discarded');
+  });
+  keepFieldsAcrossReloads();
   $('ui-lang').addEventListener('change', async (e) => {
     localStorage.setItem('replyby-studio-lang', e.target.value);
     await loadStrings(e.target.value);

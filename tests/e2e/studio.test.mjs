@@ -99,7 +99,8 @@ test('a bad time zone is a problem at its path in replyby check\'s words within 
   assert.equal(await json(page).getAttribute('aria-invalid'), 'true');
   await json(page).evaluate((box) => box.blur());
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(root, 'docs/screenshots/studio.png') });
+  // The docs' picture, remade only when asked (a test run leaves the checkout as it found it).
+  if (process.env.REPLYBY_SCREENSHOTS) await page.screenshot({ path: path.join(root, 'docs/screenshots/studio.png') });
   await problems(page).getByRole('button').first().click();
   const sel = await json(page).evaluate((box) => box.value.slice(box.selectionStart, box.selectionEnd));
   assert.equal(sel, '"America/New_Yrok"');
@@ -211,6 +212,8 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   await page.getByLabel('Name of plan pro').fill('Pro with Tokyo');
   await page.getByLabel('Name of plan pro').press('Tab');
   assert.equal((await config(page)).plans.find((p) => p.id === 'pro').name, 'Pro with Tokyo');
+  // The preview follows the forms: the real widget's comparison shows the new name.
+  await page.waitForFunction(() => /Pro with Tokyo/.test(document.querySelector('#view-compare').shadowRoot?.querySelector('.replyby')?.innerText || ''), null, { timeout: 5000 });
   await page.getByLabel('Search holiday presets').focus();
   await page.keyboard.type('japan');
   await page.keyboard.press('Tab');
@@ -237,6 +240,19 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   await page.waitForFunction(() => /Pro with Tokyo is answered by Thu, Mar 4, 2027, 03:00 AM GMT-3/.test(document.querySelector('#quotes').innerText), null, { timeout: 5000 })
     .catch(async (e) => assert.fail(`${e.message}: ${await page.locator('#quotes').innerText()}`));
 
+  // The other instance's demo page at that instant, before publishing: Pro is closed until Berlin opens.
+  const demoAt = async () => {
+    const c = await B.newContext({ timezoneId: 'America/Sao_Paulo', locale: 'en-US' });
+    await c.clock.install({ time: new Date('2027-03-04T02:00:00Z') });
+    const p = await c.newPage();
+    await p.goto(`${b}/`);
+    const texts = await widgetTexts(p, 3);
+    await c.close();
+    return texts;
+  };
+  const beforeTexts = await demoAt();
+  assert.match(beforeTexts[0], /^Closed · back tomorrow 02:00 AM EST/, beforeTexts[0]);
+
   await page.getByLabel('What changed (for the version list)').fill('Berlin closes at 13:00 on Fridays; Tokyo joins');
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.waitForFunction(() => /Published as version 2/.test(document.querySelector('#publish-result').innerText));
@@ -260,6 +276,9 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   await demo.goto(`${b}/`);
   const texts = await widgetTexts(demo, 3);
   assert.ok(texts.some((t) => /Pro with Tokyo/.test(t)), texts.join('\n---\n'));
+  // And at 02:00Z its Pro badge is open now: Tokyo's hours are live there.
+  const afterTexts = await demoAt();
+  assert.match(afterTexts[0], /^Open now/, afterTexts[0]);
   // Nothing is left as a draft once published.
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('replyby-studio-draft')).length), 0);
   assert.deepEqual(violations, []);
@@ -305,10 +324,21 @@ test('a draft survives a reload; the page passes axe under its strict CSP and wo
   await page.keyboard.type(' ');
   await page.keyboard.press('Backspace');
   await page.keyboard.type('\n');
+  // Half-typed form fields too: Friday's hours (no Tab yet) and a new team's name.
+  await page.getByLabel('Friday').fill('10:00-15:00');
+  await page.getByLabel('New team\'s name').fill('Lisbon');
+  await page.getByLabel('Friday').focus();
   const typed = await json(page).inputValue();
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
-  assert.equal(await json(page).inputValue(), typed);
+  // What was typed in the JSON is there, with the Friday the grid had not applied yet.
+  const back = JSON.parse(await json(page).inputValue());
+  assert.deepEqual(back.teams[0].hours.fri, ['10:00-15:00']);
+  const before = JSON.parse(typed);
+  assert.deepEqual({ ...back.teams[0], hours: null }, { ...before.teams[0], hours: null });
+  assert.deepEqual(back.plans, before.plans);
+  assert.equal(await page.getByLabel('Friday').inputValue(), '10:00-15:00');
+  assert.equal(await page.getByLabel('New team\'s name').inputValue(), 'Lisbon');
   assert.match(await page.locator('#draft-state').innerText(), /Your draft from .* is back/);
   const csp = (await page.request.get(`${a}/studio/`)).headers()['content-security-policy'];
   assert.match(csp, /default-src 'none'; script-src 'self' 'wasm-unsafe-eval'/);
