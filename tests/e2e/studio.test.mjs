@@ -358,6 +358,10 @@ test('a draft survives a reload; the page passes axe under its strict CSP and wo
   assert.notEqual(await page.locator('#problems-h').innerText(), 'Problems');
   await page.locator('#ui-lang').selectOption('es');
   await page.waitForFunction(() => document.documentElement.lang === 'es');
+  // The preset search goes by the country's name in the studio's language.
+  await page.locator('#preset-search').fill('japón');
+  await page.waitForFunction(() => /Japón/.test(document.querySelector('#preset-results')?.innerText || ''), null, { timeout: 5000 })
+    .catch(async (e) => assert.fail(`${e.message}: ${await page.locator('#preset-results').innerText()}`));
   await page.locator('#discard').click();
   assert.deepEqual(violations, []);
   await ctx.close();
