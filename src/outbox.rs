@@ -202,6 +202,24 @@ pub fn save(items: &[Item]) -> bool {
     s.set_item(STORAGE_KEY, &text).is_ok()
 }
 
+/// Every item kept on this device, after removing the received ones whose reply-by time has
+/// passed at `now`: the device kept only their key and times, to show "you'll hear back by …",
+/// and once that time is past there is nothing left to show. Pending and refused items stay
+/// (they still hold what the customer wrote, to send or correct).
+pub fn load_forgetting_spent(now: chrono::DateTime<chrono::Utc>) -> Vec<Item> {
+    let items = load();
+    let spent = |i: &Item| {
+        matches!(&i.state, State::Received { respond_by, .. }
+            if replyby_core::text::parse_instant(respond_by).is_some_and(|by| by <= now))
+    };
+    if !items.iter().any(spent) {
+        return items;
+    }
+    let kept: Vec<Item> = items.into_iter().filter(|i| !spent(i)).collect();
+    save(&kept);
+    kept
+}
+
 /// Applies `f` to the stored copy of one item (read-modify-write, so other tabs' items stay).
 pub fn update(key: &str, f: impl FnOnce(&mut Item)) -> Option<Item> {
     let mut items = load();

@@ -142,7 +142,7 @@ pub fn RequestForm(props: &RequestFormProps) -> Html {
     let sending = use_mut_ref(Vec::<String>::new);
     let ep = endpoint.clone();
     let outbox = use_reducer(move || Outbox {
-        items: outbox::load().into_iter().filter(|i| i.endpoint == ep).collect(),
+        items: outbox::load_forgetting_spent(now).into_iter().filter(|i| i.endpoint == ep).collect(),
         tick: 0,
     });
 

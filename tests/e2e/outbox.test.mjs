@@ -118,6 +118,17 @@ test('written while the server is down, kept across a reload, delivered exactly 
   // Text stays text.
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.match((await shadow(page, '.outbox .subject'))[0], /Router <b>down<\/b>/);
+  // Reloaded before the reply-by time, the device still shows it; once that time has passed,
+  // nothing of the request stays on the device.
+  await page.reload();
+  await page.waitForFunction(() => /Received/.test(document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('.outbox')?.innerText || ''));
+  const later = new Date(Date.parse(kept.respond_by) + 60_000).toISOString();
+  pages['/support-later'] = pages['/support'].replace(`data-now="${NOW}"`, `data-now="${later}"`);
+  assert.notEqual(pages['/support-later'], pages['/support']);
+  await page.goto(`${H.base}/support-later`);
+  await page.waitForFunction(() => document.querySelector('[data-replyby-host]')?.shadowRoot?.querySelector('form'));
+  assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('replyby.outbox.v1'))), []);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-replyby-host]').shadowRoot.querySelector('.outbox')), null);
   await ctx.close();
 });
 
