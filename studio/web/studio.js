@@ -398,28 +398,47 @@ function presetsFor(configText) {
   return presets;
 }
 let previewTimer;
-let previewLang;
+const previewLang = {};
 function schedulePreview() { clearTimeout(previewTimer); previewTimer = setTimeout(renderPreview, 120); }
+// The plan the badge and panel show: the config's plans offered, the choice kept while the
+// plan is there (the first plan otherwise, as the widget does without data-plan).
+function previewPlans(configText) {
+  const select = $('preview-plan');
+  let plans = [];
+  try { plans = (JSON.parse(configText).plans || []).filter((p) => typeof p?.id === 'string'); } catch { /* kept as it was */ }
+  const want = select.value;
+  const ids = plans.map((p) => p.id).join(' ');
+  if (select.dataset.ids !== ids || plans.some((p, i) => select.options[i]?.text !== (p.name ?? p.id))) {
+    select.replaceChildren(...plans.map((p) => el('option', { value: p.id, text: p.name ?? p.id })));
+    select.dataset.ids = ids;
+  }
+  select.value = plans.some((p) => p.id === want) ? want : (plans[0]?.id ?? '');
+  return select.value;
+}
 async function renderPreview() {
   if (!widget || lastGood == null) return;
   const lang = $('lang').value || 'en';
   const zone = visitorZone();
   // The config inline (the widget reads `config` text that starts with "{"), with its presets.
   const opts = { config: lastGood, presets: presetsFor(lastGood), timeZone: zone, lang, locale: lang, catalog: await catalog(lang), now: iso(instant) };
+  const plan = previewPlans(lastGood);
   for (const view of ['badge', 'panel', 'compare']) {
     const host = $(`view-${view}`);
     const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
     // The widget keeps its language and its pinned instant for life (update() takes a new
     // config only): a new language or instant is a new widget.
-    if (handles[view] && previewLang === `${lang} ${opts.now}`) handles[view].update({ ...opts, view });
+    // So does its plan: a new plan is a new badge and panel.
+    const key = view === 'compare' ? `${lang} ${opts.now}` : `${lang} ${opts.now} ${plan}`;
+    const viewOpts = view === 'compare' || !plan ? { ...opts, view } : { ...opts, view, plan };
+    if (handles[view] && previewLang[view] === key) handles[view].update(viewOpts);
     else {
       handles[view]?.unmount();
       const inner = document.createElement('div');
       root.replaceChildren(inner);
-      handles[view] = widget.mount(inner, { ...opts, view });
+      handles[view] = widget.mount(inner, viewOpts);
     }
+    previewLang[view] = key;
   }
-  previewLang = `${lang} ${opts.now}`;
   renderQuotes(zone);
   $('preview-h').nextElementSibling.dataset.stale = String(lastGood !== text);
 }
@@ -566,6 +585,7 @@ async function start() {
   $('add-plan').addEventListener('click', addPlan);
   $('zone').addEventListener('change', () => { showInstant(); if (lastGood != null) renderQuotes(visitorZone()); schedulePreview(); });
   $('lang').addEventListener('change', schedulePreview);
+  $('preview-plan').addEventListener('change', schedulePreview);
   $('instant').addEventListener('change', onInstant);
   $('publish').addEventListener('click', publish);
   $('conflict-keep').addEventListener('click', () => { base = { ...theirs }; $('conflict').hidden = true; saveDraft(); publish(); });

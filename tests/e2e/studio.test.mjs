@@ -240,6 +240,11 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   await page.waitForFunction(() => /Pro with Tokyo is answered by Thu, Mar 4, 2027, 03:00 AM GMT-3/.test(document.querySelector('#quotes').innerText), null, { timeout: 5000 })
     .catch(async (e) => assert.fail(`${e.message}: ${await page.locator('#quotes').innerText()}`));
 
+  // The badge and panel for Pro: Tokyo is open for that visitor, so the real widget says so.
+  await page.getByLabel('Plan (badge and panel)').selectOption({ label: 'Pro with Tokyo' });
+  await page.waitForFunction(() => /^Open now/.test(document.querySelector('#view-badge').shadowRoot?.querySelector('.replyby:not([aria-busy])')?.innerText || ''), null, { timeout: 5000 })
+    .catch(async (e) => assert.fail(`${e.message}: ${await badge(page)}`));
+
   // The other instance's demo page at that instant, before publishing: Pro is closed until Berlin opens.
   const demoAt = async () => {
     const c = await B.newContext({ timezoneId: 'America/Sao_Paulo', locale: 'en-US' });
