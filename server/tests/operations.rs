@@ -397,28 +397,7 @@ async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_un
     let dir = temp_dir(&format!("term-{}", store.name()));
     let db = store.database(&dir, "term").await;
     // The acknowledgement's webhook is held 6 s by the receiver: a send under way at SIGTERM.
-    let log = dir.join("hooks.jsonl");
-    let port = free_port();
-    let _receiver = Proc(
-        Command::new("python3")
-            .arg(root().join("scripts/dev/webhook-receiver.py"))
-            .args(["--port", &port.to_string(), "--secret", SECRET, "--clock-start", FRIDAY_NIGHT])
-            .arg("--log")
-            .arg(&log)
-            .args(["--script", "/slow=sleep:6"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("webhook receiver"),
-    );
-    wait_for_port(port);
-    let settings = write_settings(
-        &dir,
-        &format!(
-            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/slow\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
-             events = [\"request.acknowledged\"]\nallow_private = true\n"
-        ),
-    );
+    let (_receiver, log, settings) = held_ack_webhook(&dir, 6);
     let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings, "--rate-limit", "0"]);
     let body = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
     let (_, first) = post(&s.base, "first", &body).await;
@@ -517,22 +496,19 @@ async fn sigterm_under_load_answers_every_request_taken_and_finishes_the_send_un
     assert_eq!((acked[0]["state"].as_str(), acked[0]["attempts"].as_i64()), (Some("delivered"), Some(1)), "{d}");
 }
 
-/// A send that outlasts the grace (the receiver holds it 60 s): the instance still exits within
-/// the 10 s and gives the delivery's lease back, so the next instance sends it at once instead
-/// of waiting for the lease to run out.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_during_a_send_longer_than_the_grace_gives_its_lease_back() {
-    let dir = temp_dir("term-lease");
-    let db = dir.join("q.db").to_str().expect("path").to_owned();
+/// A webhook receiver (checking signatures) that holds every `request.acknowledged` event for
+/// `secs` before answering, and settings that send it there: the receiver, its log of events,
+/// the settings file.
+fn held_ack_webhook(dir: &Path, secs: u32) -> (Proc, PathBuf, String) {
     let log = dir.join("hooks.jsonl");
     let port = free_port();
-    let _receiver = Proc(
+    let receiver = Proc(
         Command::new("python3")
             .arg(root().join("scripts/dev/webhook-receiver.py"))
             .args(["--port", &port.to_string(), "--secret", SECRET, "--clock-start", FRIDAY_NIGHT])
             .arg("--log")
             .arg(&log)
-            .args(["--script", "/stuck=sleep:60"])
+            .args(["--script", &format!("/held=sleep:{secs}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -540,12 +516,23 @@ async fn sigterm_during_a_send_longer_than_the_grace_gives_its_lease_back() {
     );
     wait_for_port(port);
     let settings = write_settings(
-        &dir,
+        dir,
         &format!(
-            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/stuck\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
+            "[[webhooks]]\nurl = \"http://127.0.0.1:{port}/held\"\nsecret = \"env:REPLYBY_TEST_WEBHOOK_SECRET\"\n\
              events = [\"request.acknowledged\"]\nallow_private = true\n"
         ),
     );
+    (receiver, log, settings)
+}
+
+/// A send that outlasts the grace (the receiver holds it 60 s): the instance still exits within
+/// the 10 s and gives the delivery's lease back, so the next instance sends it at once instead
+/// of waiting for the lease to run out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_send_longer_than_the_grace_gives_its_lease_back() {
+    let dir = temp_dir("term-lease");
+    let db = dir.join("q.db").to_str().expect("path").to_owned();
+    let (_receiver, log, settings) = held_ack_webhook(&dir, 60);
     let s = Server::start(&dir, &db, FRIDAY_NIGHT, &["--settings", &settings]);
     let body = json!({ "plan": "enterprise", "email": "jo@example.com", "message": "hello", "fill_ms": 9000 });
     let (_, v) = post(&s.base, "stuck", &body).await;
