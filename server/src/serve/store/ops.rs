@@ -133,7 +133,7 @@ impl OpsStore for SqliteStore {
             if n > 0 && !truncate_wal(conn)? {
                 tracing::warn!(
                     erased = n,
-                    "retention: the WAL could not be emptied (a reader stayed busy); the next pass tries again"
+                    "retention: the WAL could not be emptied (a reader stayed busy); the next pass that erases anything empties it"
                 );
             }
             Ok(n as u64)
