@@ -87,13 +87,13 @@ pub async fn put_config(
             // Another instance stored a newer version than this one has published yet: publish
             // it now, so the editor who reads the config again sees the version that won.
             if let Err(e) = s.live.refresh().await {
-                tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "a newer config version could not be published");
+                tracing::error!(error = %crate::serve::logs::redact(&e), "a newer config version could not be published");
             }
             Err(AppError::Stale { current, etag: format!("\"v{current}\"") })
         }
         PutConfig::Stored(v) => {
             if let Err(e) = s.live.refresh().await {
-                tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "config stored but not yet published");
+                tracing::error!(error = %crate::serve::logs::redact(&e), "config stored but not yet published");
             }
             tracing::info!(version = v, by = %who.id, "config version stored");
             let mut r = (

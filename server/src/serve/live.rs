@@ -244,7 +244,7 @@ impl Live {
                 Ok(true) => tracing::info!(revision = self.get().revision, "schedule rebuilt from the store"),
                 Ok(false) => {}
                 Err(e) => {
-                    tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "could not check the store for schedule changes")
+                    tracing::warn!(error = %crate::serve::logs::redact(&e), "could not check the store for schedule changes")
                 }
             }
         }

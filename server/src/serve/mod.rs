@@ -72,7 +72,7 @@ async fn reload_on_sighup(live: live::Live) {
                 Ok(()) => tracing::info!("SIGHUP: config file read again and published"),
                 Err(e) => {
                     eprintln!("replyby serve: SIGHUP: the config file was refused, the running config kept:\n{e}");
-                    tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "SIGHUP: config file refused; the running config is kept");
+                    tracing::error!(error = %crate::serve::logs::redact(&e), "SIGHUP: config file refused; the running config is kept");
                 }
             }
         }

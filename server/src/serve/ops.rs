@@ -65,7 +65,7 @@ async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Respon
     let stats = match tokio::time::timeout(READY_TIMEOUT, store.stats(now)).await {
         Ok(Ok(stats)) => Some(stats),
         Ok(Err(e)) => {
-            tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "metrics: the store did not answer");
+            tracing::warn!(error = %crate::serve::logs::redact(&e), "metrics: the store did not answer");
             None
         }
         Err(_) => {

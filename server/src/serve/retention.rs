@@ -44,7 +44,7 @@ pub async fn run(store: Arc<dyn OpsStore>, policy: Policy, clock: Clock) {
                 "retention: customers' fields erased"
             ),
             Err(e) => {
-                tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "retention: could not erase; will try again")
+                tracing::warn!(error = %crate::serve::logs::redact(&e), "retention: could not erase; will try again")
             }
         }
     }

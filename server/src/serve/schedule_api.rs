@@ -82,7 +82,7 @@ pub async fn store_change(
     };
     s.admin.add_change(stored.clone()).await?;
     if let Err(e) = s.live.refresh().await {
-        tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "schedule change stored but not yet published");
+        tracing::error!(error = %crate::serve::logs::redact(&e), "schedule change stored but not yet published");
     }
     tracing::info!(change = %stored.id, team = %stored.team, by = %who.id, "schedule change added");
     Ok((stored, in_closed_time(s, with_it, now).await?))
@@ -153,7 +153,7 @@ pub async fn remove_change(s: &AppState, who: &Staff, id: &str) -> Result<bool, 
     let removed = s.admin.remove_change(id, who.actor(s.now().timestamp())).await?;
     if removed {
         if let Err(e) = s.live.refresh().await {
-            tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "schedule change removed but not yet published");
+            tracing::error!(error = %crate::serve::logs::redact(&e), "schedule change removed but not yet published");
         }
         tracing::info!(change = %id, by = %who.id, "schedule change removed");
     }

@@ -40,7 +40,7 @@ pub async fn serve(listener: TcpListener, router: Router, stop: watch::Receiver<
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait rather than spin.
-                    tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "cannot accept a connection");
+                    tracing::warn!(error = %crate::serve::logs::redact(&e), "cannot accept a connection");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
@@ -148,7 +148,7 @@ pub async fn drain(
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => tracing::info!(leases = n, "gave back the leases of sends cut short"),
             Ok(Err(e)) => {
-                tracing::warn!(error = %crate::serve::logs::redact(&e.to_string()), "could not give back leases; they run out on their own")
+                tracing::warn!(error = %crate::serve::logs::redact(&e), "could not give back leases; they run out on their own")
             }
             Err(_) => tracing::warn!("the store did not take the leases back in time; they run out on their own"),
         }

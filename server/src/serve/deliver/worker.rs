@@ -88,7 +88,7 @@ impl Worker {
                 match self.store.claim(now, now + LEASE_SECS, &self.id, free).await {
                     Ok(b) => b,
                     Err(e) => {
-                        tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "cannot claim deliveries");
+                        tracing::error!(error = %crate::serve::logs::redact(&e), "cannot claim deliveries");
                         Vec::new()
                     }
                 }
@@ -108,7 +108,7 @@ impl Worker {
                         tracing::error!(delivery = %delivery.id, kind = %delivery.kind, request = %request.id, "delivery is dead");
                     }
                     if let Err(e) = store.complete(&delivery.id, &id, now, done).await {
-                        tracing::error!(delivery = %delivery.id, error = %crate::serve::logs::redact(&e.to_string()), "cannot record a delivery's result; it will be sent again");
+                        tracing::error!(delivery = %delivery.id, error = %crate::serve::logs::redact(&e), "cannot record a delivery's result; it will be sent again");
                     }
                     drop(permit);
                 });

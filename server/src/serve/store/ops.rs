@@ -294,6 +294,6 @@ impl OpsStore for PostgresStore {
 /// reported, not failed.
 async fn vacuum(client: &deadpool_postgres::Object, pass: &'static str) {
     if let Err(e) = client.batch_execute("VACUUM requests, deliveries").await {
-        tracing::warn!(error = %crate::serve::logs::redact(&classify(e).to_string()), pass, "VACUUM did not finish; autovacuum will");
+        tracing::warn!(error = %crate::serve::logs::redact(classify(e)), pass, "VACUUM did not finish; autovacuum will");
     }
 }

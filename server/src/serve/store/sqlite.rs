@@ -221,7 +221,7 @@ fn writer_loop(mut write: Connection, mut rx: mpsc::Receiver<Command>) {
                         }
                     }
                     Err(e) => {
-                        tracing::error!(error = %crate::serve::logs::redact(&e.to_string()), "commit failed");
+                        tracing::error!(error = %crate::serve::logs::redact(&e), "commit failed");
                         for reply in replies {
                             let _ = reply.send(Err(e.to_string()));
                         }
