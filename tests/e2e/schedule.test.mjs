@@ -80,6 +80,9 @@ test('a staff member closes next Wednesday with a note from the Schedule view, b
   const violations = [];
   page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
   await page.goto(`${a}/staff`);
+  // The sign-in page puts focus in the token field (autofocus); wait for it, since Chromium
+  // applies autofocus on a rendering step after load and keys typed before it are lost.
+  await page.waitForFunction(() => document.activeElement?.id === 'token');
   await page.keyboard.type(token);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#released-title');

@@ -55,6 +55,9 @@ test('staff sign in with the keyboard, see overdue first, held and spam apart, a
   const page = await ctx.newPage();
   await page.goto(`${base}/staff`);
   // The token field has focus; type and press Enter. Never in a URL.
+  // The sign-in page puts focus in the token field (autofocus); wait for it, since Chromium
+  // applies autofocus on a rendering step after load and keys typed before it are lost.
+  await page.waitForFunction(() => document.activeElement?.id === 'token');
   await page.keyboard.type(TOKEN);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#released-title');
