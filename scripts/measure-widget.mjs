@@ -112,7 +112,9 @@ async function once(pagePath) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [], 'badge-bundle': [], 'panel-bundle': [], 'compare-bundle': [] };
+let results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [], 'badge-bundle': [], 'panel-bundle': [], 'compare-bundle': [] };
+// REPLYBY_PAGES=floor,floor-intl,badge-bundle measures only those pages (quicker experiments).
+if (process.env.REPLYBY_PAGES) results = Object.fromEntries(process.env.REPLYBY_PAGES.split(',').map((p) => [p, []]));
 for (let i = 0; i < runs; i++) {
   for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
@@ -142,7 +144,7 @@ for (const [name, r] of Object.entries(results)) {
   const m = median(r.map((x) => x.t));
   console.log(`| ${label[name] || name} | ${ms(m)} | ${(m / floorMedian).toFixed(2)} | ${(m / intlMedian).toFixed(2)} | ${ms(Math.min(...r.map((x) => x.t)))}–${ms(Math.max(...r.map((x) => x.t)))} | ${ms(Math.max(...r.map((x) => x.longest)))} | ${r.filter((x) => x.longest > 50).length} of ${runs} | ${Math.max(...r.map((x) => x.shift)).toFixed(3)} |`);
 }
-for (const view of ['badge', 'badge-bundle']) {
+for (const view of ['badge', 'badge-bundle'].filter((v) => results[v])) {
   console.log(`\n### Where the ${view}'s time goes (median ms after the script tag; marks from embed.js, downloads from Resource Timing)\n`);
   const events = {};
   for (const x of results[view]) for (const [k, v] of Object.entries(x.at)) (events[k] ||= []).push(v);
