@@ -21,10 +21,16 @@ const freePort = () => new Promise((res) => { const s = net.createServer(); s.li
 let W, H, B, dir, port, config, server;
 const pages = {};
 
+// The port is chosen before the server first starts (it is in the page's config), so another
+// socket may hold it for a moment by then: try it again rather than fail.
 async function startServer() {
-  server = spawn(bin, ['serve', '--config', path.join(dir, 'config.json'), '--db', path.join(dir, 'q.db'), '--listen', `127.0.0.1:${port}`, '--static-dir', '/nonexistent', '--rate-limit', '0', '--test-clock', NOW],
-    { env: { ...process.env, REPLYBY_STAFF_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise((res, rej) => { server.stdout.once('data', res); server.once('exit', rej); });
+  for (let attempt = 1; ; attempt++) {
+    server = spawn(bin, ['serve', '--config', path.join(dir, 'config.json'), '--db', path.join(dir, 'q.db'), '--listen', `127.0.0.1:${port}`, '--static-dir', '/nonexistent', '--rate-limit', '0', '--test-clock', NOW],
+      { env: { ...process.env, REPLYBY_STAFF_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'ignore'] });
+    if (await new Promise((res) => { server.stdout.once('data', () => res(true)); server.once('exit', () => res(false)); })) return;
+    if (attempt === 10) throw new Error(`replyby serve could not listen on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 function stopServer() { server?.kill('SIGKILL'); server = undefined; }
 async function staffQueue(include = 'deferred') {
