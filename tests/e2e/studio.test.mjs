@@ -81,8 +81,10 @@ test('a bad time zone is a problem at its path in replyby check\'s words as it i
   const at = text.indexOf('America/New_York');
   await json(page).evaluate((box, [s, e]) => { box.focus(); box.setSelectionRange(s, e); }, [at, at + 'America/New_York'.length]);
   await page.keyboard.type('America/New_Yrok');
-  // Listed as typed: no blur, no button. (How fast is a benchmark's question, not a test's.)
-  await problems(page).locator('li').first().waitFor();
+  // Listed as typed, well within the second the issue asks: the check runs in the key's own
+  // input event, so the list is there the moment the last key has been handled — read with no
+  // wait at all (no blur, no button, no debounce). Not a wall-clock measurement, which flakes.
+  assert.ok(await problems(page).locator('li').count() > 0, 'listed as typed');
   const listed = await problems(page).locator('li').allInnerTexts();
   // The same words `replyby check` prints for the same text.
   const file = path.join(dir, 'bad.json');
