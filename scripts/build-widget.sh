@@ -52,6 +52,20 @@ wasm-opt "${OPT[@]}" dist/studio/replyby-studio_bg.wasm -o dist/studio/replyby-s
 esbuild dist/studio/replyby-studio.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=dist/studio/replyby-studio.js
 if [ -d studio/web ]; then cp -r studio/web/. dist/studio/; fi
 
+# The wasm, the scripts, the presets and the language files each get their brotli (quality 11)
+# and gzip (level 9) beside them: `replyby serve --static-dir dist` sends those to browsers that
+# accept them (as a static host that serves precompressed files would). Not the HTML pages or
+# the example config, which people edit in place (a stale .br would be served instead of the
+# edit). node's zlib, already needed for the size check, does both.
+node -e '
+const fs = require("fs"), path = require("path"), z = require("zlib");
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+for (const f of walk("dist").filter((f) => /\.(wasm|js)$|\/(presets|i18n)\/[^/]+\.json$/.test(f))) {
+  const b = fs.readFileSync(f);
+  fs.writeFileSync(f + ".br", z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
+  fs.writeFileSync(f + ".gz", z.gzipSync(b, { level: 9 }));
+}'
+
 cargo build -p replyby-floor --release --target wasm32-unknown-unknown --locked -q
 wasm-bindgen --target web --no-typescript --out-dir target/floor target/wasm32-unknown-unknown/release/replyby_floor.wasm
 wasm-opt "${OPT[@]}" target/floor/replyby_floor_bg.wasm -o target/floor/replyby_floor_bg.wasm

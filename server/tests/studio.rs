@@ -262,3 +262,42 @@ async fn with_the_config_pinned_to_a_file_the_studio_is_told_so_and_publishing_i
     assert_eq!(r.code, 409, "{}", r.text);
     assert!(r.text.contains("managed by a file"), "{}", r.text);
 }
+
+/// `--static-dir` sends a file's precompressed `.br` or `.gz` (as `scripts/build-widget.sh`
+/// writes them) to a browser that accepts it, and the file itself otherwise. The payloads
+/// here are stand-ins, so the test sees which file went out; tests/e2e/studio.test.mjs
+/// decodes the real build's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_goes_out_precompressed_to_a_browser_that_accepts_it() {
+    let dist = built("precompressed");
+    std::fs::write(dist.join("w.wasm"), b"\0asm the wasm itself").expect("write");
+    std::fs::write(dist.join("w.wasm.br"), b"brotli bytes").expect("write");
+    std::fs::write(dist.join("w.wasm.gz"), b"gzip bytes").expect("write");
+    std::fs::write(dist.join("plain.js"), b"// no compressed copies").expect("write");
+    let db = dist.join("q.db");
+    let server = start(db.to_str().expect("path"), dist.to_str().expect("path"));
+    let get = |path: &str, accept: &str| {
+        let mut req = client().get(format!("{}{path}", server.base));
+        if !accept.is_empty() {
+            req = req.header("accept-encoding", accept);
+        }
+        send(req)
+    };
+    for (accept, body, encoding) in [
+        ("gzip, deflate, br, zstd", "brotli bytes", "br"),
+        ("gzip", "gzip bytes", "gzip"),
+        ("", "\0asm the wasm itself", ""),
+        ("identity", "\0asm the wasm itself", ""),
+    ] {
+        let r = get("/w.wasm", accept).await;
+        assert_eq!(r.code, 200, "{accept}");
+        assert_eq!((r.text.as_str(), r.header("content-encoding")), (body, encoding), "Accept-Encoding: {accept}");
+        // The type is the file's own, not the compressed copy's.
+        assert_eq!(r.header("content-type"), "application/wasm", "{accept}");
+        // Every Vary line counts (HTTP reads several as one list).
+        let vary: Vec<&str> = r.headers.get_all("vary").iter().filter_map(|v| v.to_str().ok()).collect();
+        assert!(vary.iter().any(|v| v.to_ascii_lowercase().contains("accept-encoding")), "{accept}: {vary:?}");
+    }
+    let r = get("/plain.js", "br").await;
+    assert_eq!((r.text.as_str(), r.header("content-encoding")), ("// no compressed copies", ""));
+}

@@ -280,9 +280,15 @@ test('by the forms alone: Berlin\'s Friday, a Tokyo team with Japan\'s holidays,
   assert.equal(versions.versions.find((v) => v.version === 2).note, 'Berlin closes at 13:00 on Fridays; Tokyo joins');
   // The demo page on the other instance: its comparison shows the renamed plan.
   const demo = await ctx.newPage();
+  const wasmResponse = demo.waitForResponse((r) => r.url().endsWith('.wasm'));
   await demo.goto(`${b}/`);
   const texts = await widgetTexts(demo, 3);
   assert.ok(texts.some((t) => /Pro with Tokyo/.test(t)), texts.join('\n---\n'));
+  // The widget came from replyby serve compressed (the build's .br beside each file), and
+  // Chromium decoded it to the built file.
+  const wasm = await wasmResponse;
+  assert.equal(wasm.headers()['content-encoding'], 'br');
+  assert.ok((await wasm.body()).equals(await readFile(path.join(root, 'dist/replyby-widget_bg.wasm'))), 'the decoded wasm is the built file');
   // And at 02:00Z its Pro badge is open now: Tokyo's hours are live there.
   const afterTexts = await demoAt();
   assert.match(afterTexts[0], /^Open now/, afterTexts[0]);

@@ -57,7 +57,19 @@ pub fn app(state: AppState, static_dir: Option<PathBuf>) -> Router {
         .merge(erasure::routes())
         .with_state(state);
     if let Some(dir) = static_dir {
-        let files: Router = Router::new().fallback_service(ServeDir::new(dir)).layer(public);
+        // The widget as the browser asks for it: `scripts/build-widget.sh` writes each file's
+        // brotli (quality 11) and gzip beside it, so the wasm goes out at its budgeted size
+        // (a third of its bytes) with no compression work per request. A file without them,
+        // or a client that accepts neither, gets the file itself.
+        let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+        // The CORS layer replaces the `Vary` that ServeDir sets; a cache that is not told the
+        // body depends on Accept-Encoding could hand brotli to a client that cannot read it.
+        let files: Router = Router::new().fallback_service(files).layer(public).layer(axum::middleware::map_response(
+            |mut r: axum::response::Response| async move {
+                r.headers_mut().append(header::VARY, header::HeaderValue::from_static("accept-encoding"));
+                r
+            },
+        ));
         router = router.fallback_service(files);
     }
     router.layer(axum::middleware::from_fn_with_state(ops, ops::track))
