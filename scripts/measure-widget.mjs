@@ -2,13 +2,14 @@
 // headless Chromium: the floor (a raw wasm-bindgen page that writes one line) and the Intl
 // floor (the same page, its line with one time formatted by Intl.DateTimeFormat: a page's
 // first Intl use loads the browser's ICU data, which every line of the widget needs), and the
-// widget's own wasm instantiated with nothing mounted before that same line. The
+// widget's own wasm instantiated with nothing mounted before that same line; and two loader
+// floors, embed.js loading everything and then showing that line instead of mounting. The
 // time from the script tag to each view's first rendered line, against both floors; where the badge's time
 // goes (embed.js's User Timing marks and the Resource Timing of each download); main-thread
 // tasks over 50 ms; layout shift. Every load is a fresh browser context (nothing cached),
 // the widget pinned at one instant (data-now) so each load renders the same thing.
 // Usage: node scripts/measure-widget.mjs [runs]   (30 by default) — prints a Markdown report.
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { brotliCompressSync, constants } from 'node:zlib';
 import path from 'node:path';
@@ -37,15 +38,44 @@ for (const f of await readdir(floorDir)) if (/\.(js|wasm)$/.test(f)) floorTotal 
 
 const W = await widgetOrigin(dist);
 const F = await widgetOrigin(floorDir);
+
+// Two loader floors: embed.js's own path up to the mount (the bundle, the glue and the wasm,
+// the language; the shadow root and its loading line), with the mount replaced by the Intl
+// floor's line. The widget cannot be faster than the first; the second also leaves out the
+// ICU warm-up, so the line's own Intl call pays for ICU, as the Intl floor's does. Built from
+// embed.js's source into target/loader-{warm,cold}/ beside copies of the widget's files.
+const embedSrc = await readFile(path.join(root, 'embed.js'), 'utf8');
+const MOUNT = "handle = mark('mount', m).mount(box, opts);";
+const WARMUP = "const warmIntl = () => Promise.all(WARM.map(task)).then(() => mark('intl'));";
+for (const needed of [MOUNT, WARMUP]) if (!embedSrc.includes(needed)) throw new Error(`embed.js no longer has \`${needed}\`: update the loader floors in scripts/measure-widget.mjs`);
+const intlLine = "'Open now · back ' + new Intl.DateTimeFormat([], { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(1.8e12)";
+const lineInstead = `mark('mount'); const line = document.createElement('div'); line.className = 'replyby'; line.append(document.createElement('p')); line.firstChild.textContent = ${intlLine}; box.append(line);`;
+const loaders = {};
+for (const [name, src] of Object.entries({
+  warm: embedSrc.replace(MOUNT, lineInstead),
+  cold: embedSrc.replace(MOUNT, lineInstead).replace(WARMUP, 'const warmIntl = () => Promise.resolve();'),
+})) {
+  const dir = path.join(root, `target/loader-${name}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const f of ['replyby-widget_bg.wasm', 'replyby-widget.js', 'i18n', 'presets']) await cp(path.join(dist, f), path.join(dir, f), { recursive: true });
+  await writeFile(path.join(dir, 'embed.src.js'), src);
+  execFileSync(path.join(root, 'node_modules/.bin/esbuild'), [path.join(dir, 'embed.src.js'), '--minify', '--format=esm', '--log-level=warning', `--outfile=${path.join(dir, 'embed.js')}`]);
+  loaders[name] = await widgetOrigin(dir);
+}
 const config = `${W.base}acme.json`;
 // The same config as a bundle (its presets inside: one round trip), as `replyby bundle` writes it.
-await writeFile(path.join(dist, 'acme.bundle.json'), execFileSync('cargo', ['run', '-p', 'replyby', '--locked', '-q', '--', 'bundle', path.join(dist, 'acme.json')], { cwd: root }));
+const bundleText = execFileSync('cargo', ['run', '-p', 'replyby', '--locked', '-q', '--', 'bundle', path.join(dist, 'acme.json')], { cwd: root });
+await writeFile(path.join(dist, 'acme.bundle.json'), bundleText);
+for (const name of Object.keys(loaders)) await writeFile(path.join(root, `target/loader-${name}/acme.bundle.json`), bundleText);
 const NOW = '2027-03-03T15:00:00Z'; // a Wednesday, New York open
 const t0 = '<script>window.t0 = performance.now()</script>';
-const tag = (view, c = config) => `<!doctype html><title>w</title>${t0}<p>host page text</p><script type="module" src="${W.base}embed.js" data-config="${c}" data-view="${view}" data-plan="pro" data-now="${NOW}"></script>`;
+const tag = (view, c = config, base = W.base) => `<!doctype html><title>w</title>${t0}<p>host page text</p><script type="module" src="${base}embed.js" data-config="${c}" data-view="${view}" data-plan="pro" data-now="${NOW}"></script>`;
 const bundle = `${W.base}acme.bundle.json`;
 const pages = {
   '/badge': tag('badge'), '/panel': tag('panel'), '/compare': tag('compare'),
+  '/loader-warm': tag('badge', `${loaders.warm.base}acme.bundle.json`, loaders.warm.base),
+  '/loader-cold': tag('badge', `${loaders.cold.base}acme.bundle.json`, loaders.cold.base),
   '/badge-bundle': tag('badge', bundle), '/panel-bundle': tag('panel', bundle), '/compare-bundle': tag('compare', bundle),
   '/floor': `<!doctype html><title>f</title>${t0}<p>host page text</p><p id="floor"></p>
     <script type="module">import init, { write_line } from '${F.base}replyby_floor.js'; await init(); write_line();</script>`,
@@ -112,13 +142,14 @@ async function once(pagePath) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-let results = { floor: [], 'floor-intl': [], 'wasm-intl': [], badge: [], panel: [], compare: [], 'badge-bundle': [], 'panel-bundle': [], 'compare-bundle': [] };
+let results = { floor: [], 'floor-intl': [], 'wasm-intl': [], 'loader-warm': [], 'loader-cold': [], badge: [], panel: [], compare: [], 'badge-bundle': [], 'panel-bundle': [], 'compare-bundle': [] };
 // REPLYBY_PAGES=floor,floor-intl,badge-bundle measures only those pages (quicker experiments).
 if (process.env.REPLYBY_PAGES) results = Object.fromEntries(process.env.REPLYBY_PAGES.split(',').map((p) => [p, []]));
 for (let i = 0; i < runs; i++) {
   for (const view of Object.keys(results)) results[view].push(await once(`/${view}`));
 }
 await b.close(); W.server.close(); F.server.close(); H.server.close();
+for (const L of Object.values(loaders)) L.server.close();
 
 const ms = (x) => `${x.toFixed(0)} ms`;
 const floorMedian = median(results.floor.map((x) => x.t));
@@ -137,6 +168,8 @@ const label = {
   floor: 'floor: raw wasm-bindgen page writing one line',
   'floor-intl': 'Intl floor: the same page, its line with one time formatted by Intl',
   'wasm-intl': "the widget's wasm and glue instantiated (nothing mounted), then the Intl floor's line",
+  'loader-warm': "embed.js as shipped (bundle, wasm, language, ICU warm-up), then the Intl floor's line instead of the mount",
+  'loader-cold': "the same without the ICU warm-up: the line's own Intl call loads ICU",
   badge: 'badge (config, then its presets)', panel: 'panel (config, then its presets)', compare: 'compare (config, then its presets)',
   'badge-bundle': 'badge from a bundle (one round trip)', 'panel-bundle': 'panel from a bundle', 'compare-bundle': 'compare from a bundle',
 };
