@@ -1073,4 +1073,24 @@ mod tests {
         let newest = MIGRATIONS.last().map(|m| m.0).unwrap_or_default();
         assert!(e.contains(&format!("schema version 999, newer than this replyby knows ({newest})")), "{e}");
     }
+
+    /// `/readyz` says not ready while a session does not commit synchronously (a pooler in
+    /// front of PostgreSQL can hand out a session whose settings replyby did not make), and
+    /// ready again once it does: `RESET` goes back to the session default replyby connects with.
+    #[tokio::test]
+    async fn readiness_needs_synchronous_commit_in_the_session() {
+        use crate::serve::store::ops::OpsStore;
+        let Some(url) = fresh_database("ready_sync").await else { return };
+        let sep = if url.contains('?') { '&' } else { '?' };
+        // One connection, so the session changed below is the one `ready` asks.
+        let store = PostgresStore::open(&format!("{url}{sep}pool_size=1")).await.expect("open");
+        assert_eq!(store.ready().await, Ok(()));
+        store.client().await.expect("client").batch_execute("SET synchronous_commit = off").await.expect("set");
+        assert_eq!(
+            store.ready().await,
+            Err("PostgreSQL session runs with synchronous_commit = off; replyby needs on".to_owned())
+        );
+        store.client().await.expect("client").batch_execute("RESET synchronous_commit").await.expect("reset");
+        assert_eq!(store.ready().await, Ok(()));
+    }
 }
