@@ -6,6 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
+# The tests' scratch files (SQLite stores, mailboxes, webhook logs, browser profiles) go in one
+# directory for the run (TMPDIR, which Rust's temp_dir, node's os.tmpdir and Chromium follow),
+# removed when the run passes; a failed run keeps it and says where. Readable by the postgres
+# user, which runs the throwaway cluster.
+scratch="$(mktemp -d /tmp/replyby-test.XXXXXX)"
+chmod 755 "$scratch"
+export TMPDIR="$scratch"
+finish() {
+  local status=$?
+  scripts/pg.sh destroy >/dev/null 2>&1 || true
+  if [ "$status" = 0 ]; then rm -rf "$scratch"; else echo "test.sh: the tests' scratch files are in $scratch" >&2; fi
+}
+trap finish EXIT
+
 step "tools"
 ./scripts/install-web-tools.sh
 ./scripts/install-python-tools.sh
@@ -18,7 +32,6 @@ step "PostgreSQL: a throwaway cluster on 127.0.0.1 (installs Debian's postgresql
 scripts/pg.sh destroy
 REPLYBY_TEST_PG="$(scripts/pg.sh start)"
 export REPLYBY_TEST_PG
-trap 'scripts/pg.sh destroy' EXIT
 
 step "native tests (the queue's on SQLite and on PostgreSQL, two instances on one database with SIGKILL and a database crash): core (scenarios, official calendars, property test vs reference), CLI + docs examples, queue API + crash test, hand-off against aiosmtpd and a standardwebhooks receiver"
 cargo test --workspace --locked
